@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh Linux machine with Python 3.11:
+#   make run    create .venv, install, fetch the pose model if missing, start tracking
+#   make test   create .venv, install, run the linters and the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MEDIA ?= $(MOTIONMUSIC_MEDIA)
+
+.PHONY: run test lint pytest bench traces clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	-$(BIN)/motionmusic model fetch full --if-missing
+	$(BIN)/motionmusic track
+
+test: lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check motionmusic tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/tracking.py
+	$(BIN)/python benchmarks/angle_space.py
+	$(BIN)/python benchmarks/jitter.py
+
+# Rebuild the demo traces bundled in the package from the test clips ($MOTIONMUSIC_MEDIA).
+traces: $(STAMP)
+	$(BIN)/motionmusic track $(MEDIA)/dance_arms_raise_front.mp4 --out motionmusic/data/traces/dance_arms_raise_front.mmtrace
+	$(BIN)/motionmusic track $(MEDIA)/head_tilt_webcam.mp4 --out motionmusic/data/traces/head_tilt_webcam.mmtrace
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

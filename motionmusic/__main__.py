@@ -1,0 +1,5 @@
+"""`python -m motionmusic` runs the same CLI as the console script."""
+
+from motionmusic.cli import main
+
+main()

@@ -1,0 +1,168 @@
+"""Command line: parse, wire objects, run. The logic lives in the modules it calls.
+
+Every problem a user can fix ends as one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from motionmusic import __version__, models
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.protocols import SourceStatus
+from motionmusic.core.summary import RangeRecorder
+from motionmusic.core.trace import TraceHeader, TraceWriter
+from motionmusic.logs import native_logs_to_file
+from motionmusic.sources import bundled_trace, open_source
+from motionmusic.tracker import Tracker
+
+console = Console()
+
+
+class Group(click.Group):
+    """Turns `MotionMusicError` into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MotionMusicError as exc:
+            click.echo(f"motionmusic: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="motionmusic")
+def cli() -> None:
+    """motionmusic: movement in front of a camera becomes music."""
+
+
+def _default_source() -> str:
+    from motionmusic.adapters.camera_cv2 import list_cameras
+
+    cameras = list_cameras()
+    if cameras:
+        return str(cameras[0].index)
+    trace = bundled_trace()
+    click.echo(f"no camera found: replaying the bundled trace {trace.name}", err=True)
+    return str(trace)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a trace (no pixels).")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task).")
+@click.option("--realtime/--fast", default=None, help="Pace files at their frame rate, or go flat out. "
+              "Default: real time without --out, fast with it.")
+@click.option("--frames", type=click.IntRange(min=1), help="Stop after this many frames.")
+@click.option("--filter/--no-filter", "smooth", default=True, help="One Euro smoothing of the angles.")
+@click.option("--min-cutoff", type=click.FloatRange(0.01, 30), default=OneEuroSettings().min_cutoff)
+@click.option("--beta", type=click.FloatRange(0, 10), default=OneEuroSettings().beta)
+def track(source: str | None, out: Path | None, model: Path | None, realtime: bool | None,
+          frames: int | None, smooth: bool, min_cutoff: float, beta: float) -> None:
+    """Track SOURCE (camera index or name, video file, or .mmtrace) and show or record the angles.
+
+    Without SOURCE: the first camera, or the bundled demo trace when there is none.
+    """
+    settings = OneEuroSettings(enabled=smooth, min_cutoff=min_cutoff, beta=beta)
+    pace = realtime if realtime is not None else out is None
+    with native_logs_to_file(), ExitStack() as stack:
+        frame_source, estimator = open_source(source or _default_source(), stack, pace, model)
+        tracker = Tracker(frame_source, estimator, AngleFilter(settings, frame_source.info.fps))
+        writer = None
+        if out is not None:
+            info = frame_source.info
+            writer = TraceWriter(out, TraceHeader((info.width, info.height), info.fps, info.name))
+            stack.callback(writer.close)
+        _run(tracker, writer, frames)
+
+
+def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> None:
+    from rich.live import Live
+
+    from motionmusic.track_view import live_table, summary_table
+
+    recorder = RangeRecorder()
+    status = {"text": ""}
+
+    def on_status(s: SourceStatus) -> None:
+        status["text"] = "· CAMERA LOST, retrying" if s is SourceStatus.LOST else ""
+
+    started, shown = time.monotonic(), 0.0
+    try:
+        with Live(console=console, auto_refresh=False, transient=True) as live:
+            for sample in tracker.samples(frames, on_status):
+                recorder.add(sample.raw, sample.pose is not None)
+                if writer:
+                    writer.write(sample.frame.t_ns, sample.pose, sample.raw)
+                if time.monotonic() - shown >= 0.1:
+                    shown = time.monotonic()
+                    fps = (sample.frame.index + 1) / max(shown - started, 1e-6)
+                    live.update(live_table(sample, tracker.source.info, fps, status["text"]), refresh=True)
+    except KeyboardInterrupt:
+        console.print("stopped")
+    if recorder.summary().frames:
+        console.print(summary_table(recorder.summary()))
+    if writer:
+        console.print(f"trace: {writer.path} ({writer.frames} frames)")
+
+
+@cli.command()
+def cameras() -> None:
+    """List cameras with their names and the mode each grants for MJPG 640x480 @ 30."""
+    from motionmusic.adapters.camera_cv2 import list_cameras
+
+    found = list_cameras()
+    if not found:
+        click.echo("no cameras found")
+    for cam in found:
+        click.echo(f"{cam.index}\t{cam.name}\t{cam.mode}")
+
+
+@cli.group()
+def model() -> None:
+    """Install and inspect the pose model."""
+
+
+@model.command("fetch")
+@click.argument("variant", type=click.Choice(models.VARIANTS), default="full")
+@click.option("--if-missing", is_flag=True, help="Do nothing when a model is already available.")
+def model_fetch(variant: str, if_missing: bool) -> None:
+    """Download the official MediaPipe pose bundle (lite, full or heavy)."""
+    if if_missing:
+        try:
+            click.echo(f"pose model: {models.resolve(variant=variant)}")
+            return
+        except MotionMusicError:
+            pass
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn()) as bar:
+        task = bar.add_task(f"pose_landmarker_{variant}", total=None)
+        path = models.fetch(variant, lambda done, total: bar.update(task, completed=done, total=total))
+    click.echo(f"installed {path}")
+
+
+@model.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--variant", type=click.Choice(models.VARIANTS), default="full")
+def model_import(path: Path, variant: str) -> None:
+    """Install a pose bundle copied from elsewhere (for offline machines)."""
+    click.echo(f"installed {models.import_bundle(path, variant)}")
+
+
+@model.command("path")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path))
+def model_path(model: Path | None) -> None:
+    """Print the model that would be loaded, after verifying it."""
+    click.echo(str(models.resolve(model)))
+
+
+def main() -> None:
+    cli(prog_name="motionmusic")

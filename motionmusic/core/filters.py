@@ -1,0 +1,71 @@
+"""One Euro smoothing of angles, per angle, with parameters a therapist can tune.
+
+MediaPipe already smooths landmarks in VIDEO mode; `benchmarks/jitter.py` measures what jitter is
+left on still poses and what lag each setting costs. The One Euro filter (Casiez et al., via the
+authors' `OneEuroFilter` package) follows fast moves with little lag and calms slow drift.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from OneEuroFilter import OneEuroFilter
+from pydantic import BaseModel, ConfigDict, Field
+
+from motionmusic.core.angles import ANGLE_NAMES, Angles
+
+
+class OneEuroSettings(BaseModel):
+    """Parameters of the One Euro filter applied to every angle."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    """Off passes MediaPipe's own smoothing through untouched (least lag)."""
+    min_cutoff: float = Field(1.5, gt=0.0, le=30.0)
+    """Hz. Lower removes more jitter at rest but lags slow movements more."""
+    beta: float = Field(0.01, ge=0.0, le=10.0)
+    """How fast the cutoff rises with speed: higher follows quick moves with less lag."""
+    d_cutoff: float = Field(1.0, gt=0.0, le=30.0)
+    """Hz. Cutoff for the speed estimate itself."""
+
+
+class AngleFilter:
+    """Smooths each angle's stream; a gap (NaN) restarts that angle's filter instead of bridging it."""
+
+    def __init__(self, settings: OneEuroSettings | None = None, rate_hz: float = 30.0) -> None:
+        self.settings = settings or OneEuroSettings()
+        self._rate_hz = rate_hz
+        self._filters: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
+        self._last_t = -math.inf
+
+    def _new(self) -> OneEuroFilter:
+        s = self.settings
+        return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta, s.d_cutoff)
+
+    def __call__(self, angles: Angles) -> Angles:
+        """Filtered copy of `angles` (timestamps must increase; repeats are passed through)."""
+        t = angles.t_ns / 1e9
+        if not self.settings.enabled or t <= self._last_t:
+            return angles
+        self._last_t = t
+        out = angles.values.copy()
+        for i, value in enumerate(angles.values.tolist()):
+            if math.isnan(value):
+                self._filters[i] = None
+                continue
+            filt = self._filters[i] or self._new()
+            self._filters[i] = filt
+            out[i] = filt(value, t)
+        return Angles(angles.t_ns, out, angles.confidence)
+
+    def reset(self) -> None:
+        self._filters = [None] * len(ANGLE_NAMES)
+        self._last_t = -math.inf
+
+
+def residual_jitter(values: np.ndarray) -> float:
+    """Frame-to-frame jitter of a still signal: RMS of its first difference, over √2 (its std)."""
+    diffs = np.diff(values[~np.isnan(values)])
+    return float(np.sqrt(np.mean(diffs**2)) / math.sqrt(2)) if diffs.size else math.nan

@@ -1,0 +1,132 @@
+"""Pose model bundles: find one, fetch the official one, import one from elsewhere, verify.
+
+Resolution order: `--model PATH`, then `$MOTIONMUSIC_MODEL`, then the user data dir (the variant
+asked for, else any installed one, full first). Every load verifies that the file is a complete
+`.task` bundle (a zip holding the detector and landmark TFLite models, CRCs intact) and, for bundles
+in the store, that its sha256 still matches the one recorded when it was installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from motionmusic import paths
+from motionmusic.core.errors import MotionMusicError
+
+VARIANTS = ("full", "lite", "heavy")
+BASE_URL = "https://storage.googleapis.com/mediapipe-models/pose_landmarker"
+REQUIRED = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+Progress = Callable[[int, int | None], None]
+"""Called with (bytes so far, total bytes or None)."""
+
+
+def model_url(variant: str) -> str:
+    base = os.environ.get("MOTIONMUSIC_MODEL_BASE_URL", BASE_URL)
+    name = f"pose_landmarker_{variant}"
+    return f"{base}/{name}/float16/latest/{name}.task"
+
+
+def store_path(variant: str) -> Path:
+    return paths.models_dir() / f"pose_landmarker_{variant}.task"
+
+
+def _sha_path(model: Path) -> Path:
+    return model.with_suffix(".sha256")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify(path: Path) -> Path:
+    """Raise a one-line `MotionMusicError` unless `path` is a complete, unaltered pose bundle."""
+    if not path.is_file():
+        raise MotionMusicError(f"pose model not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            missing = [name for name in REQUIRED if name not in bundle.namelist()]
+            damaged = bundle.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise MotionMusicError(f"pose model {path} is corrupt or truncated ({exc})") from exc
+    if missing or damaged:
+        raise MotionMusicError(f"pose model {path} is not a pose landmarker bundle ({', '.join(missing) or damaged})")
+    recorded = _sha_path(path)
+    if recorded.is_file() and json.loads(recorded.read_text())["sha256"] != sha256(path):
+        raise MotionMusicError(f"pose model {path} changed since it was installed (sha256 mismatch)")
+    return path
+
+
+def resolve(explicit: Path | None = None, variant: str | None = None) -> Path:
+    """The model to load, verified; one line naming the fix when there is none."""
+    if explicit is not None:
+        return verify(explicit)
+    env = os.environ.get("MOTIONMUSIC_MODEL")
+    if env:
+        return verify(Path(env))
+    for name in (variant,) if variant else VARIANTS:
+        if store_path(name).is_file():
+            return verify(store_path(name))
+    want = variant or "full"
+    raise MotionMusicError(
+        f"no pose model installed: run `motionmusic model fetch {want}` "
+        "(or `motionmusic model import PATH` on an offline machine)"
+    )
+
+
+def _install(tmp: Path, variant: str) -> Path:
+    """Verify a downloaded/copied file, record its hash, and move it into place atomically."""
+    verify(tmp)
+    target = store_path(variant)
+    _sha_path(target).write_text(json.dumps({"sha256": sha256(tmp), "variant": variant}))
+    os.replace(tmp, target)
+    return target
+
+
+def _temp_in_store(variant: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{variant}-", suffix=".part", dir=paths.models_dir())
+    os.close(fd)
+    return Path(name)
+
+
+def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0) -> Path:
+    """Download the official bundle; a failed or partial download leaves nothing behind."""
+    tmp = _temp_in_store(variant)
+    try:
+        with urllib.request.urlopen(model_url(variant), timeout=timeout) as response, tmp.open("wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            done = 0
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+        return _install(tmp, variant)
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise MotionMusicError(f"cannot download the {variant} pose model: {reason}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def import_bundle(source: Path, variant: str = "full") -> Path:
+    """Install a bundle obtained elsewhere (offline clinics), verified first."""
+    verify(source)
+    tmp = _temp_in_store(variant)
+    try:
+        shutil.copyfile(source, tmp)
+        return _install(tmp, variant)
+    finally:
+        tmp.unlink(missing_ok=True)

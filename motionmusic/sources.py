@@ -1,0 +1,68 @@
+"""Turn what the user typed as SOURCE into a frame source and the pose estimator that goes with it.
+
+SOURCE is a camera index ("0"), a camera name ("C920"), a video file, or a recorded trace
+(`*.mmtrace`); a trace brings its own poses and needs no model.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+
+from motionmusic import models
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.protocols import FrameSource, PoseEstimator
+from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.trace import SUFFIX, read_trace
+
+BUNDLED = ("dance_arms_raise_front", "head_tilt_webcam")
+
+
+def bundled_trace(name: str = BUNDLED[0]) -> Path:
+    """A short trace shipped inside the package (made from the clips in the project's test media)."""
+    return Path(str(resources.files("motionmusic") / "data" / "traces" / f"{name}{SUFFIX}"))
+
+
+def is_file_spec(spec: str) -> bool:
+    return not spec.isdigit() and (Path(spec).suffix != "" or "/" in spec or Path(spec).exists())
+
+
+def open_source(
+    spec: str, stack: ExitStack, realtime: bool, model: Path | None = None
+) -> tuple[FrameSource, PoseEstimator]:
+    """Open SOURCE and its estimator; both are closed when `stack` closes."""
+    if is_file_spec(spec):
+        path = Path(spec).expanduser()
+        if not path.exists():
+            raise MotionMusicError(f"no such file: {path}")
+        if path.suffix == SUFFIX:
+            trace = read_trace(path)
+            return stack.enter_context(_closing(TraceSource(trace, realtime))), TracePoses(trace)
+        from motionmusic.adapters.video_cv2 import VideoSource
+
+        estimator = _mediapipe(stack, model)
+        return stack.enter_context(_closing(VideoSource(path, realtime))), estimator
+    from motionmusic.adapters.camera_cv2 import CameraSource, resolve_camera
+
+    estimator = _mediapipe(stack, model)
+    return stack.enter_context(_closing(CameraSource(resolve_camera(spec)))), estimator
+
+
+def _mediapipe(stack: ExitStack, model: Path | None) -> PoseEstimator:
+    from motionmusic.adapters.pose_mediapipe import MediaPipePose
+
+    return stack.enter_context(MediaPipePose(models.resolve(model)))
+
+
+class _closing:
+    """Context manager closing anything with `close()` (sources have no `__exit__` of their own)."""
+
+    def __init__(self, thing: FrameSource) -> None:
+        self.thing = thing
+
+    def __enter__(self) -> FrameSource:
+        return self.thing
+
+    def __exit__(self, *exc: object) -> None:
+        self.thing.close()

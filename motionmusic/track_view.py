@@ -1,0 +1,48 @@
+"""Rich renderings for `motionmusic track`: the live angle table and the closing summary."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+
+from motionmusic.core.angles import ANGLES
+from motionmusic.core.protocols import SourceInfo
+from motionmusic.core.summary import Summary
+from motionmusic.tracker import Sample
+
+UNITS = {"deg": "°", "sw": " sw"}
+NAME_WIDTH = max(len(spec.name) for spec in ANGLES)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "—"
+    return f"{value:.1f}{UNITS[unit]}" if unit == "deg" else f"{value:+.2f}{UNITS[unit]}"
+
+
+def live_table(sample: Sample, info: SourceInfo, fps: float, status: str) -> Table:
+    """The current frame's angles; '—' marks an angle not measured (low confidence)."""
+    found = "pose found" if sample.pose is not None else "NO PERSON"
+    table = Table(title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found} {status}")
+    table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
+    table.add_column("value", justify="right")
+    table.add_column("confidence", justify="right")
+    for i, spec in enumerate(ANGLES):
+        table.add_row(spec.name, _fmt(sample.angles.values[i], spec.unit), f"{sample.raw.confidence[i]:.2f}")
+    return table
+
+
+def summary_table(summary: Summary) -> Table:
+    title = (
+        f"{summary.frames} frames · pose in {summary.coverage:.0%} · {summary.fps:.1f} fps · "
+        f"{summary.seconds:.1f} s"
+    )
+    table = Table(title=title)
+    table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
+    for column in ("measured", "p5", "p95", "min", "max"):
+        table.add_column(column, justify="right")
+    for spec, r in zip(ANGLES, summary.ranges, strict=True):
+        values = (_fmt(v, spec.unit) for v in (r.low, r.high, r.minimum, r.maximum))
+        table.add_row(r.name, f"{r.measured:.0%}", *values)
+    return table
