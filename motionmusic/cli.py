@@ -56,16 +56,34 @@ def _default_source() -> str:
 
 @cli.command()
 @click.argument("source", required=False)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a trace (no pixels).")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task).")
-@click.option("--realtime/--fast", default=None, help="Pace files at their frame rate, or go flat out. "
-              "Default: real time without --out, fast with it.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a trace (no pixels)."
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
+)
+@click.option(
+    "--realtime/--fast",
+    default=None,
+    help="Pace files at their frame rate, or go flat out. "
+    "Default: real time without --out, fast with it.",
+)
 @click.option("--frames", type=click.IntRange(min=1), help="Stop after this many frames.")
-@click.option("--filter/--no-filter", "smooth", default=True, help="One Euro smoothing of the angles.")
+@click.option(
+    "--filter/--no-filter", "smooth", default=True, help="One Euro smoothing of the angles."
+)
 @click.option("--min-cutoff", type=click.FloatRange(0.01, 30), default=OneEuroSettings().min_cutoff)
 @click.option("--beta", type=click.FloatRange(0, 10), default=OneEuroSettings().beta)
-def track(source: str | None, out: Path | None, model: Path | None, realtime: bool | None,
-          frames: int | None, smooth: bool, min_cutoff: float, beta: float) -> None:
+def track(
+    source: str | None,
+    out: Path | None,
+    model: Path | None,
+    realtime: bool | None,
+    frames: int | None,
+    smooth: bool,
+    min_cutoff: float,
+    beta: float,
+) -> None:
     """Track SOURCE (camera index or name, video file, or .mmtrace) and show or record the angles.
 
     Without SOURCE: the first camera, or the bundled demo trace when there is none.
@@ -104,7 +122,9 @@ def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> No
                 if time.monotonic() - shown >= 0.1:
                     shown = time.monotonic()
                     fps = (sample.frame.index + 1) / max(shown - started, 1e-6)
-                    live.update(live_table(sample, tracker.source.info, fps, status["text"]), refresh=True)
+                    live.update(
+                        live_table(sample, tracker.source.info, fps, status["text"]), refresh=True
+                    )
     except KeyboardInterrupt:
         console.print("stopped")
     if recorder.summary().frames:
@@ -145,7 +165,9 @@ def model_fetch(variant: str, if_missing: bool) -> None:
 
     with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn()) as bar:
         task = bar.add_task(f"pose_landmarker_{variant}", total=None)
-        path = models.fetch(variant, lambda done, total: bar.update(task, completed=done, total=total))
+        path = models.fetch(
+            variant, lambda done, total: bar.update(task, completed=done, total=total)
+        )
     click.echo(f"installed {path}")
 
 

@@ -62,10 +62,14 @@ def verify(path: Path) -> Path:
     except (zipfile.BadZipFile, OSError) as exc:
         raise MotionMusicError(f"pose model {path} is corrupt or truncated ({exc})") from exc
     if missing or damaged:
-        raise MotionMusicError(f"pose model {path} is not a pose landmarker bundle ({', '.join(missing) or damaged})")
+        raise MotionMusicError(
+            f"pose model {path} is not a pose landmarker bundle ({', '.join(missing) or damaged})"
+        )
     recorded = _sha_path(path)
     if recorded.is_file() and json.loads(recorded.read_text())["sha256"] != sha256(path):
-        raise MotionMusicError(f"pose model {path} changed since it was installed (sha256 mismatch)")
+        raise MotionMusicError(
+            f"pose model {path} changed since it was installed (sha256 mismatch)"
+        )
     return path
 
 
@@ -105,7 +109,10 @@ def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0)
     """Download the official bundle; a failed or partial download leaves nothing behind."""
     tmp = _temp_in_store(variant)
     try:
-        with urllib.request.urlopen(model_url(variant), timeout=timeout) as response, tmp.open("wb") as out:
+        with (
+            urllib.request.urlopen(model_url(variant), timeout=timeout) as response,
+            tmp.open("wb") as out,
+        ):
             total = int(response.headers.get("Content-Length") or 0) or None
             done = 0
             while chunk := response.read(1 << 16):

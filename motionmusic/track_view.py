@@ -24,12 +24,16 @@ def _fmt(value: float, unit: str) -> str:
 def live_table(sample: Sample, info: SourceInfo, fps: float, status: str) -> Table:
     """The current frame's angles; '—' marks an angle not measured (low confidence)."""
     found = "pose found" if sample.pose is not None else "NO PERSON"
-    table = Table(title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found} {status}")
+    table = Table(
+        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found} {status}"
+    )
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     table.add_column("value", justify="right")
     table.add_column("confidence", justify="right")
     for i, spec in enumerate(ANGLES):
-        table.add_row(spec.name, _fmt(sample.angles.values[i], spec.unit), f"{sample.raw.confidence[i]:.2f}")
+        table.add_row(
+            spec.name, _fmt(sample.angles.values[i], spec.unit), f"{sample.raw.confidence[i]:.2f}"
+        )
     return table
 
 

@@ -28,7 +28,9 @@ class Sample:
 
 
 class Tracker:
-    def __init__(self, source: FrameSource, estimator: PoseEstimator, smoother: AngleFilter) -> None:
+    def __init__(
+        self, source: FrameSource, estimator: PoseEstimator, smoother: AngleFilter
+    ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
 
     def step(self, frame: Frame) -> Sample:

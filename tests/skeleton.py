@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from motionmusic.core.landmarks import NUM_LANDMARKS, Landmark as L
+from motionmusic.core.landmarks import NUM_LANDMARKS
+from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.pose import PoseFrame
 
 UP = np.array([0.0, -1.0, 0.0])
@@ -52,8 +53,11 @@ def skeleton(
     p[L.LEFT_KNEE], p[L.RIGHT_KNEE] = [0.12, 0.95, 0], [-0.12, 0.95, 0]
     p[L.LEFT_ANKLE], p[L.RIGHT_ANKLE] = [0.12, 1.4, 0], [-0.12, 1.4, 0]
     for side, arm in ((True, left_arm), (False, right_arm)):
-        sh, el, wr = (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST) if side else (
-            L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)
+        sh, el, wr = (
+            (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST)
+            if side
+            else (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)
+        )
         p[sh] = [0.2 if side else -0.2, 0.0, 0.0]
         direction = arm if arm is not None else DOWN
         p[el] = p[sh] + UPPER_ARM * direction
@@ -61,9 +65,11 @@ def skeleton(
         p[wr] = p[el] + FOREARM * (rotation(axis, -elbow) @ direction if elbow else direction)
     neck = np.array([0.0, -0.1, 0.0])
     face = {
-        L.LEFT_EAR: [0.08, -0.25, 0.0], L.RIGHT_EAR: [-0.08, -0.25, 0.0],
+        L.LEFT_EAR: [0.08, -0.25, 0.0],
+        L.RIGHT_EAR: [-0.08, -0.25, 0.0],
         L.NOSE: [0.0, -0.25 + 0.1 * math.sin(math.radians(10)), -0.1 * math.cos(math.radians(10))],
-        L.LEFT_EYE: [0.035, -0.28, -0.08], L.RIGHT_EYE: [-0.035, -0.28, -0.08],
+        L.LEFT_EYE: [0.035, -0.28, -0.08],
+        L.RIGHT_EYE: [-0.035, -0.28, -0.08],
     }
     turn = head if head is not None else np.eye(3)
     for index, point in face.items():

@@ -8,17 +8,19 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from skeleton import DOWN, FORWARD, LEFT, UP, arm_direction, pose_of, rotation, skeleton
 
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, measure_all
 from motionmusic.core.landmarks import Landmark as L
-from skeleton import DOWN, FORWARD, LEFT, UP, arm_direction, pose_of, rotation, skeleton
 
 TOL = 0.5
 
 
 @pytest.mark.parametrize("degrees", [0, 30, 60, 90, 120, 150, 175])
 def test_shoulder_flexion_and_elevation(degrees):
-    pose = pose_of(skeleton(left_arm=arm_direction(flexion=degrees), right_arm=arm_direction(flexion=degrees)))
+    pose = pose_of(
+        skeleton(left_arm=arm_direction(flexion=degrees), right_arm=arm_direction(flexion=degrees))
+    )
     angles = measure_all(pose)
     for side in ("left", "right"):
         assert angles[f"{side}_shoulder_flexion"] == pytest.approx(degrees, abs=TOL)
@@ -27,7 +29,10 @@ def test_shoulder_flexion_and_elevation(degrees):
 
 @pytest.mark.parametrize("degrees", [0, 45, 90, 135, 170])
 def test_shoulder_abduction(degrees):
-    arms = {"left_arm": arm_direction(abduction=degrees), "right_arm": arm_direction(abduction=degrees, left=False)}
+    arms = {
+        "left_arm": arm_direction(abduction=degrees),
+        "right_arm": arm_direction(abduction=degrees, left=False),
+    }
     angles = measure_all(pose_of(skeleton(**arms)))
     for side in ("left", "right"):
         assert angles[f"{side}_shoulder_abduction"] == pytest.approx(degrees, abs=TOL)
@@ -57,8 +62,12 @@ def test_wrist_height_in_shoulder_widths():
 
 @pytest.mark.parametrize("degrees", [-40, -15, 0, 20, 45])
 def test_head_turn_tilt_and_nod(degrees):
-    turned = measure_all(pose_of(skeleton(head=rotation(DOWN, degrees))))  # towards the client's right
-    tilted = measure_all(pose_of(skeleton(head=rotation(FORWARD, degrees))))  # right ear to right shoulder
+    turned = measure_all(
+        pose_of(skeleton(head=rotation(DOWN, degrees)))
+    )  # towards the client's right
+    tilted = measure_all(
+        pose_of(skeleton(head=rotation(FORWARD, degrees)))
+    )  # right ear to right shoulder
     nodded = measure_all(pose_of(skeleton(head=rotation(LEFT, -degrees))))  # chin up
     assert turned["head_yaw"] == pytest.approx(degrees, abs=TOL)
     assert tilted["head_roll"] == pytest.approx(degrees, abs=TOL)
@@ -78,7 +87,9 @@ def _lean(points: np.ndarray, degrees: float) -> np.ndarray:
 @pytest.mark.parametrize("lean", [-20, -8, 0, 12, 25])
 def test_leaning_client_is_not_credited_with_range(lean):
     """Trunk lean is reported on its own; arm angles stay relative to the trunk."""
-    arms = skeleton(left_arm=arm_direction(abduction=60), right_arm=arm_direction(abduction=60, left=False))
+    arms = skeleton(
+        left_arm=arm_direction(abduction=60), right_arm=arm_direction(abduction=60, left=False)
+    )
     angles = measure_all(pose_of(_lean(arms, lean)))
     assert angles["trunk_lean"] == pytest.approx(lean, abs=TOL)
     assert angles["left_shoulder_abduction"] == pytest.approx(60, abs=TOL)
@@ -127,7 +138,8 @@ def _close(a, b, names):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    turn=st.floats(-180, 180), scale=st.floats(0.4, 1.6),
+    turn=st.floats(-180, 180),
+    scale=st.floats(0.4, 1.6),
     shift=st.tuples(st.floats(-0.3, 0.3), st.floats(-0.2, 0.2)),
 )
 def test_picture_rotation_scale_and_shift_leave_angles_unchanged(turn, scale, shift):
@@ -141,8 +153,13 @@ def test_picture_rotation_scale_and_shift_leave_angles_unchanged(turn, scale, sh
 
 
 @settings(max_examples=60, deadline=None)
-@given(axis=st.tuples(st.floats(-1, 1), st.floats(-1, 1), st.floats(-1, 1)).filter(
-    lambda a: np.linalg.norm(a) > 0.1), degrees=st.floats(-180, 180), scale=st.floats(0.5, 2.0))
+@given(
+    axis=st.tuples(st.floats(-1, 1), st.floats(-1, 1), st.floats(-1, 1)).filter(
+        lambda a: np.linalg.norm(a) > 0.1
+    ),
+    degrees=st.floats(-180, 180),
+    scale=st.floats(0.5, 2.0),
+)
 def test_world_rotation_and_scale_leave_3d_angles_unchanged(axis, degrees, scale):
     world = (rotation(np.array(axis), degrees) @ RICH_POSE.T).T * scale
     angles = measure_all(pose_of(world, image_points=RICH_POSE))

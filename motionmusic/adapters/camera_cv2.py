@@ -33,7 +33,7 @@ def open_v4l2(index: int) -> Capture:
 
 def configure(cap: Capture, width: int, height: int, fps: float) -> tuple[int, int, float, str]:
     """Ask for MJPG at the given mode; return what the driver granted (width, height, fps, fourcc)."""
-    cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+    cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
     cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
     cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
     cap.set(cv2.CAP_PROP_FPS, fps)
@@ -60,13 +60,19 @@ def _device_name(index: int) -> str:
 
 def list_cameras(factory: CaptureFactory = open_v4l2) -> list[CameraInfo]:
     """Every video device that opens, with its name and the mode it grants."""
-    indices = sorted(int(m.group(1)) for p in Path("/dev").glob("video*") if (m := re.fullmatch(r"video(\d+)", p.name)))
+    indices = sorted(
+        int(m.group(1))
+        for p in Path("/dev").glob("video*")
+        if (m := re.fullmatch(r"video(\d+)", p.name))
+    )
     cameras = []
     for index in indices:
         cap = factory(index)
         if cap.isOpened():
             width, height, fps, fourcc = configure(cap, 640, 480, 30)
-            cameras.append(CameraInfo(index, _device_name(index), f"{fourcc} {width}x{height} @ {fps:g}"))
+            cameras.append(
+                CameraInfo(index, _device_name(index), f"{fourcc} {width}x{height} @ {fps:g}")
+            )
         cap.release()
     return cameras
 
@@ -77,7 +83,9 @@ def resolve_camera(spec: str, cameras: Callable[[], list[CameraInfo]] = list_cam
         return int(spec)
     matches = [c for c in cameras() if spec.lower() in c.name.lower()]
     if not matches:
-        raise MotionMusicError(f"no camera, video file or trace named {spec!r} (see: motionmusic cameras)")
+        raise MotionMusicError(
+            f"no camera, video file or trace named {spec!r} (see: motionmusic cameras)"
+        )
     return matches[0].index
 
 

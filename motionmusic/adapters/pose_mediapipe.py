@@ -20,11 +20,15 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.pose import Frame, PoseFrame
 
 
-def to_pose_frame(result: vision.PoseLandmarkerResult, t_ns: int, size: tuple[int, int]) -> PoseFrame | None:
+def to_pose_frame(
+    result: vision.PoseLandmarkerResult, t_ns: int, size: tuple[int, int]
+) -> PoseFrame | None:
     """Convert MediaPipe's result for one frame into the pure `PoseFrame` (None: nobody found)."""
     if not result.pose_landmarks:
         return None
-    image = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in result.pose_landmarks[0]])
+    image = np.array(
+        [(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in result.pose_landmarks[0]]
+    )
     world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]])
     return PoseFrame(t_ns, image[:, :3], world, image[:, 3], image[:, 4], size)
 
@@ -65,8 +69,11 @@ class MediaPipePose:
         result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
         t2 = time.perf_counter_ns()
         pose = to_pose_frame(result, frame.t_ns, (rgb.shape[1], rgb.shape[0]))
-        self.stage_ms = {"colour": (t1 - t0) / 1e6, "inference": (t2 - t1) / 1e6,
-                         "convert": (time.perf_counter_ns() - t2) / 1e6}
+        self.stage_ms = {
+            "colour": (t1 - t0) / 1e6,
+            "inference": (t2 - t1) / 1e6,
+            "convert": (time.perf_counter_ns() - t2) / 1e6,
+        }
         return pose
 
     def close(self) -> None:

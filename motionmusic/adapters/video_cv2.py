@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
+import numpy.typing as npt
 
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.errors import MotionMusicError
@@ -58,11 +60,12 @@ class VideoSource:
                 return SourceStatus.ENDED
             self._position += 1
         ok, image = self._cap.retrieve()
-        if not ok:
+        if not ok or image is None:
             return SourceStatus.ENDED
         self._dropped += want - self._next
         self._next = want + 1
-        return Frame(want, self._due(want), image, time.perf_counter_ns() - started)
+        pixels: npt.NDArray[np.uint8] = np.asarray(image, dtype=np.uint8)
+        return Frame(want, self._due(want), pixels, time.perf_counter_ns() - started)
 
     def close(self) -> None:
         self._cap.release()

@@ -155,7 +155,9 @@ class AngleSpec:
 
 
 def _sides(name: str, unit: str, make: Callable[[bool], Measure], space: str) -> list[AngleSpec]:
-    return [AngleSpec(f"{side}_{name}", unit, space, make(side == "left")) for side in ("left", "right")]
+    return [
+        AngleSpec(f"{side}_{name}", unit, space, make(side == "left")) for side in ("left", "right")
+    ]
 
 
 ANGLES: tuple[AngleSpec, ...] = (

@@ -46,7 +46,8 @@ class Body:
 
     def vec(self, start: int, end: int) -> FloatArray:
         """The vector from one landmark to another."""
-        return self.points[end] - self.points[start]
+        vector: FloatArray = self.points[end] - self.points[start]
+        return vector
 
 
 def effective_visibility(pose: PoseFrame) -> FloatArray:

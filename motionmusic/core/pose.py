@@ -64,4 +64,5 @@ class PoseFrame:
     def in_frame(self, margin: float = 0.02) -> npt.NDArray[np.bool_]:
         """True for landmarks whose image position lies inside the picture (a small margin)."""
         xy = self.image[:, :2]
-        return np.all((xy >= -margin) & (xy <= 1.0 + margin), axis=1)
+        inside: npt.NDArray[np.bool_] = np.all((xy >= -margin) & (xy <= 1.0 + margin), axis=1)
+        return inside

@@ -61,4 +61,11 @@ def _range(name: str, column: np.ndarray) -> AngleRange:
     if valid.size == 0:
         return AngleRange(name, 0.0, math.nan, math.nan, math.nan, math.nan)
     low, high = np.percentile(valid, [5, 95])
-    return AngleRange(name, valid.size / column.size, float(low), float(high), float(valid.min()), float(valid.max()))
+    return AngleRange(
+        name,
+        valid.size / column.size,
+        float(low),
+        float(high),
+        float(valid.min()),
+        float(valid.max()),
+    )

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -133,14 +133,20 @@ class Trace:
             return None
         as64 = np.float64
         return PoseFrame(
-            t_ns, r["image"].astype(as64), r["world"].astype(as64),
-            r["visibility"].astype(as64), r["presence"].astype(as64), self.header.image_size,
+            t_ns,
+            r["image"].astype(as64),
+            r["world"].astype(as64),
+            r["visibility"].astype(as64),
+            r["presence"].astype(as64),
+            self.header.image_size,
         )
 
     def angles(self) -> Iterator[Angles]:
         """The angles as they were measured live."""
         for r in self.records:
-            yield Angles(int(r["t_ns"]), r["angles"].astype(np.float64), r["confidence"].astype(np.float64))
+            yield Angles(
+                int(r["t_ns"]), r["angles"].astype(np.float64), r["confidence"].astype(np.float64)
+            )
 
 
 def _parse_header(path: Path, raw: bytes) -> tuple[TraceHeader, int]:
@@ -151,11 +157,15 @@ def _parse_header(path: Path, raw: bytes) -> tuple[TraceHeader, int]:
     try:
         meta = json.loads(raw[start : start + length])
         version = meta["version"]
-        header = TraceHeader(tuple(meta["image_size"]), float(meta["fps"]), meta["source"], tuple(meta["angles"]))
+        header = TraceHeader(
+            tuple(meta["image_size"]), float(meta["fps"]), meta["source"], tuple(meta["angles"])
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise MotionMusicError(f"{path}: damaged trace header ({exc})") from exc
     if version != VERSION:
-        raise MotionMusicError(f"{path}: trace format version {version}; this motionmusic reads {VERSION}")
+        raise MotionMusicError(
+            f"{path}: trace format version {version}; this motionmusic reads {VERSION}"
+        )
     return header, start + length
 
 

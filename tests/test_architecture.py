@@ -1,0 +1,39 @@
+"""The core stays pure, and the landmark mirror matches MediaPipe's own names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from motionmusic.core.landmarks import Landmark
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_hold():
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_core_imports_no_heavy_library():
+    code = (
+        "import pkgutil, importlib, sys, motionmusic.core as core\n"
+        "for m in pkgutil.iter_modules(core.__path__): importlib.import_module('motionmusic.core.' + m.name)\n"
+        "print(' '.join(n for n in ('textual', 'cv2', 'mediapipe', 'pyo', 'rich', 'click') if n in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_landmark_mirror_matches_mediapipe():
+    from mediapipe.tasks.python.vision import PoseLandmark
+
+    assert {lm.name: lm.value for lm in Landmark} == {lm.name: lm.value for lm in PoseLandmark}

@@ -1,0 +1,113 @@
+"""Model provisioning: resolution order, verification, atomic fetch and import."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from motionmusic import models
+from motionmusic.core.errors import MotionMusicError
+
+
+@pytest.fixture
+def no_env_model(monkeypatch):
+    monkeypatch.delenv("MOTIONMUSIC_MODEL", raising=False)
+
+
+@pytest.fixture
+def serve(tmp_path, monkeypatch):
+    """A local stand-in for the model storage, laid out like the real one."""
+
+    def start(content: bytes, variant: str = "full") -> None:
+        name = f"pose_landmarker_{variant}"
+        folder = tmp_path / "www" / name / "float16" / "latest"
+        folder.mkdir(parents=True)
+        (folder / f"{name}.task").write_bytes(content)
+        handler = functools.partial(
+            http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www")
+        )
+        handler.log_message = lambda *a: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        monkeypatch.setenv("MOTIONMUSIC_MODEL_BASE_URL", f"http://127.0.0.1:{server.server_port}")
+        servers.append(server)
+
+    servers: list = []
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def test_no_model_names_the_command_to_run(no_env_model):
+    with pytest.raises(MotionMusicError, match=r"motionmusic model fetch full"):
+        models.resolve()
+
+
+def test_resolution_order(model_path, tmp_path, monkeypatch):
+    stored = models.import_bundle(model_path)
+    other = tmp_path / "other.task"
+    shutil.copyfile(model_path, other)
+    monkeypatch.setenv("MOTIONMUSIC_MODEL", str(other))
+    assert models.resolve(explicit=model_path) == model_path
+    assert models.resolve() == other
+    monkeypatch.delenv("MOTIONMUSIC_MODEL")
+    assert models.resolve() == stored
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
+def test_corrupt_model_is_refused(model_path, tmp_path, damage):
+    data = bytearray(model_path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = bytearray(b"<html>not found</html>")
+    else:
+        data[len(data) // 2] ^= 0xFF
+    bad = tmp_path / "bad.task"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(MotionMusicError, match=r"bad\.task"):
+        models.verify(bad)
+
+
+def test_stored_model_changed_after_install_is_refused(model_path, no_env_model):
+    stored = models.import_bundle(model_path)
+    data = bytearray(stored.read_bytes())
+    data[-30] ^= 0x01  # inside the zip's trailing comment/directory: CRCs may still pass
+    stored.write_bytes(bytes(data))
+    with pytest.raises(MotionMusicError):
+        models.resolve()
+
+
+def test_fetch_downloads_verifies_and_records_the_hash(model_path, serve, no_env_model):
+    serve(model_path.read_bytes())
+    seen = []
+    path = models.fetch("full", progress=lambda done, total: seen.append((done, total)))
+    assert path == models.store_path("full") and path.read_bytes() == model_path.read_bytes()
+    assert seen[-1] == (model_path.stat().st_size, model_path.stat().st_size)
+    assert models.sha256(path) in path.with_suffix(".sha256").read_text()
+    assert models.resolve() == path
+
+
+def test_failed_download_leaves_nothing_behind(model_path, serve, no_env_model):
+    serve(model_path.read_bytes()[:100_000])  # the connection dropped half-way
+    with pytest.raises(MotionMusicError):
+        models.fetch("full")
+    assert list(models.store_path("full").parent.iterdir()) == []
+
+
+def test_unreachable_storage_is_one_clear_error(monkeypatch, no_env_model):
+    monkeypatch.setenv("MOTIONMUSIC_MODEL_BASE_URL", "http://127.0.0.1:9")
+    with pytest.raises(MotionMusicError, match=r"cannot download the lite pose model"):
+        models.fetch("lite")
+
+
+def test_import_refuses_a_non_bundle(tmp_path, no_env_model):
+    bad = tmp_path / "x.task"
+    bad.write_text("nope")
+    with pytest.raises(MotionMusicError):
+        models.import_bundle(bad)
+    assert not models.store_path("full").exists()

@@ -1,0 +1,146 @@
+"""Frame sources: newest frame only, monotonic timestamps, lost cameras survived."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from motionmusic.adapters.camera_cv2 import CameraInfo, CameraSource, resolve_camera
+from motionmusic.adapters.video_cv2 import VideoSource
+from motionmusic.core.clock import FakeClock
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.pose import Frame
+from motionmusic.core.protocols import SourceStatus
+
+CLIP = "dance_arms_raise_front.mp4"  # 120 frames at 30 fps
+
+
+def _drain(source) -> list[Frame]:
+    frames = []
+    while isinstance(frame := source.read(), Frame):
+        frames.append(frame)
+    assert frame is SourceStatus.ENDED
+    return frames
+
+
+def test_fast_video_gives_every_frame_in_order(media_dir):
+    source = VideoSource(media_dir / CLIP, realtime=False)
+    frames = _drain(source)
+    assert [f.index for f in frames] == list(range(120))
+    assert np.all(np.diff([f.t_ns for f in frames]) > 0)
+    assert frames[0].image.shape == (576, 576, 3)
+    assert source.dropped == 0
+
+
+def test_paced_video_skips_stale_frames_for_a_slow_reader(media_dir):
+    """A reader taking 100 ms a frame gets the newest frame each time, not a queue of old ones."""
+    clock = FakeClock()
+    source = VideoSource(media_dir / CLIP, realtime=True, clock=clock)
+    frames = []
+    while isinstance(frame := source.read(), Frame):
+        frames.append(frame)
+        lag_ms = (clock.now_ns() - frame.t_ns) / 1e6
+        assert lag_ms < 34  # never more than a frame old
+        clock.advance(0.100)
+    assert 35 <= len(frames) <= 45
+    assert source.dropped == frames[-1].index + 1 - len(frames)  # every skipped frame counted
+
+
+def test_unreadable_video_is_a_clear_error(tmp_path):
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("this is not a video")
+    with pytest.raises(MotionMusicError, match="cannot read video"):
+        VideoSource(fake)
+    with pytest.raises(MotionMusicError, match="no such video"):
+        VideoSource(tmp_path / "missing.mp4")
+
+
+class FakeCapture:
+    """Stands in for cv2.VideoCapture: a camera delivering `rate` frames a second, which can fail."""
+
+    def __init__(self, rate: float = 100.0, opened: bool = True) -> None:
+        self.rate, self.opened, self.count = rate, opened, 0
+        self.fail = threading.Event()
+        self.props: dict[int, float] = {}
+
+    def isOpened(self) -> bool:
+        return self.opened
+
+    def set(self, prop: int, value: float) -> bool:
+        self.props[prop] = value
+        return True
+
+    def get(self, prop: int) -> float:
+        return self.props.get(prop, 0.0)
+
+    def grab(self) -> bool:
+        time.sleep(1 / self.rate)
+        if self.fail.is_set():
+            return False
+        self.count += 1
+        return True
+
+    def retrieve(self) -> tuple[bool, np.ndarray]:
+        return True, np.full((4, 4, 3), self.count % 256, dtype=np.uint8)
+
+    def release(self) -> None:
+        self.opened = False
+
+
+def test_camera_hands_out_only_the_newest_frame():
+    cap = FakeCapture(rate=200)
+    camera = CameraSource(0, factory=lambda i: cap)
+    try:
+        time.sleep(0.2)  # the reader is busy; the camera keeps grabbing
+        first = camera.read()
+        assert isinstance(first, Frame)
+        assert first.index >= 20  # not frame 0 from a queue
+        assert (time.monotonic_ns() - first.t_ns) / 1e6 < 50
+        assert camera.dropped >= 19
+        second = camera.read()
+        assert isinstance(second, Frame) and second.index > first.index and second.t_ns > first.t_ns
+    finally:
+        camera.close()
+
+
+def test_lost_camera_is_reported_and_recovered():
+    caps = [FakeCapture(), FakeCapture()]
+    opened = iter(caps)
+    camera = CameraSource(0, factory=lambda i: next(opened), retry_s=0.05)
+    try:
+        assert isinstance(camera.read(), Frame)
+        caps[0].fail.set()  # unplugged
+        statuses = [camera.read(timeout=0.05) for _ in range(3)]
+        assert SourceStatus.LOST in statuses
+        deadline = time.monotonic() + 2
+        while not isinstance(frame := camera.read(timeout=0.1), Frame):
+            assert time.monotonic() < deadline, "camera never came back"
+        assert frame.t_ns > 0
+    finally:
+        camera.close()
+
+
+def test_requests_mjpg_640x480_at_30_and_reports_what_was_granted():
+    cap = FakeCapture()
+    camera = CameraSource(0, factory=lambda i: cap)
+    camera.close()
+    assert (camera.info.width, camera.info.height, camera.info.fps) == (640, 480, 30.0)
+
+
+def test_missing_camera_is_a_clear_error():
+    with pytest.raises(MotionMusicError, match="camera 7 not found"):
+        CameraSource(7, factory=lambda i: FakeCapture(opened=False))
+
+
+def test_camera_by_name():
+    cams = [
+        CameraInfo(0, "Integrated Webcam", "MJPG 640x480 @ 30"),
+        CameraInfo(2, "Logitech C920", "MJPG 640x480 @ 30"),
+    ]
+    assert resolve_camera("c920", lambda: cams) == 2
+    assert resolve_camera("3", lambda: cams) == 3
+    with pytest.raises(MotionMusicError, match="no camera"):
+        resolve_camera("Brio", lambda: cams)
