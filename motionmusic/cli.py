@@ -107,24 +107,27 @@ def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> No
     from motionmusic.track_view import live_table, summary_table
 
     recorder = RangeRecorder()
-    status = {"text": ""}
-
-    def on_status(s: SourceStatus) -> None:
-        status["text"] = "· CAMERA LOST, retrying" if s is SourceStatus.LOST else ""
-
-    started, shown = time.monotonic(), 0.0
+    started, shown, lost = time.monotonic(), 0.0, False
     try:
         with Live(console=console, auto_refresh=False, transient=True) as live:
+
+            def on_status(status: SourceStatus) -> None:
+                nonlocal lost
+                if status is SourceStatus.LOST and not lost:
+                    live.console.print("camera lost: retrying every second (Ctrl-C stops)")
+                lost = lost or status is SourceStatus.LOST
+
             for sample in tracker.samples(frames, on_status):
+                if lost:
+                    live.console.print("camera back")
+                    lost = False
                 recorder.add(sample.raw, sample.pose is not None)
                 if writer:
                     writer.write(sample.frame.t_ns, sample.pose, sample.raw)
                 if time.monotonic() - shown >= 0.1:
                     shown = time.monotonic()
                     fps = (sample.frame.index + 1) / max(shown - started, 1e-6)
-                    live.update(
-                        live_table(sample, tracker.source.info, fps, status["text"]), refresh=True
-                    )
+                    live.update(live_table(sample, tracker.source.info, fps), refresh=True)
     except KeyboardInterrupt:
         console.print("stopped")
     if recorder.summary().frames:

@@ -21,11 +21,11 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}{UNITS[unit]}" if unit == "deg" else f"{value:+.2f}{UNITS[unit]}"
 
 
-def live_table(sample: Sample, info: SourceInfo, fps: float, status: str) -> Table:
+def live_table(sample: Sample, info: SourceInfo, fps: float) -> Table:
     """The current frame's angles; '—' marks an angle not measured (low confidence)."""
     found = "pose found" if sample.pose is not None else "NO PERSON"
     table = Table(
-        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found} {status}"
+        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found}"
     )
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     table.add_column("value", justify="right")

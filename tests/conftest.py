@@ -6,6 +6,7 @@ install a model with `motionmusic model fetch`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -62,11 +63,16 @@ def tracked(model_path: Path, media_dir: Path) -> Callable[[str], list[Sample]]:
             source = VideoSource(media_dir / clip, realtime=False)
             with MediaPipePose(model_path) as estimator:
                 tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
-                cache[clip] = list(tracker.samples())
+                cache[clip] = [without_pixels(s) for s in tracker.samples()]
             source.close()
         return cache[clip]
 
     return run
+
+
+def without_pixels(sample: Sample) -> Sample:
+    """Keep the session's memory small: 300 frames of 1080p pixels would be 750 MB."""
+    return dataclasses.replace(sample, frame=dataclasses.replace(sample.frame, image=None))
 
 
 def series(samples: list[Sample], name: str, raw: bool = True) -> np.ndarray:

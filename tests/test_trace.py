@@ -13,6 +13,7 @@ from motionmusic.core.angles import Angles, measure_all
 from motionmusic.core.clock import FakeClock
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
 from motionmusic.sources import BUNDLED, bundled_trace
@@ -62,6 +63,19 @@ def test_realtime_replay_keeps_the_recorded_timing(tmp_path):
     gaps = np.diff([s.frame.t_ns for s in samples])
     assert np.all(np.abs(gaps - 33_333_333) <= 1)
     assert clock.now_ns() >= samples[-1].frame.t_ns
+
+
+def test_slow_reader_of_a_paced_trace_gets_the_newest_frame(tmp_path):
+    path = tmp_path / "t.mmtrace"
+    _write(path, n=30)
+    clock = FakeClock()
+    source = TraceSource(read_trace(path), realtime=True, clock=clock)
+    indices = []
+    while not isinstance(frame := source.read(), SourceStatus):
+        indices.append(frame.index)
+        clock.advance(0.1)  # the loop takes 100 ms a frame
+    assert indices == [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 29]
+    assert source.dropped == 30 - len(indices)
 
 
 def test_torn_last_record_is_ignored(tmp_path):

@@ -21,6 +21,7 @@ import cv2
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.pose import Frame
 from motionmusic.core.protocols import SourceInfo, SourceStatus
+from motionmusic.core.slot import FrameSlot
 
 Capture = Any  # cv2.VideoCapture or a test double with the same methods
 CaptureFactory = Callable[[int], Capture]
@@ -107,12 +108,9 @@ class CameraSource:
             raise MotionMusicError(f"camera {index} not found or busy (see: motionmusic cameras)")
         width, height, granted_fps, _ = configure(self._cap, *size, fps)
         self.info = SourceInfo("camera", _device_name(index), width, height, granted_fps)
-        self._cond = threading.Condition()
-        self._latest: Frame | None = None
-        self._lost = False
+        self._slot = FrameSlot()
         self._stop = threading.Event()
         self._count = 0
-        self._dropped = 0
         self._thread = threading.Thread(target=self._grab_loop, name=f"camera{index}", daemon=True)
         self._thread.start()
 
@@ -125,16 +123,7 @@ class CameraSource:
 
     @property
     def dropped(self) -> int:
-        return self._dropped
-
-    def _publish(self, frame: Frame | None) -> None:
-        with self._cond:
-            if frame is None:
-                self._lost = True
-            else:
-                self._dropped += self._latest is not None
-                self._latest, self._lost = frame, False
-            self._cond.notify_all()
+        return self._slot.dropped
 
     def _grab_loop(self) -> None:
         while not self._stop.is_set():
@@ -151,18 +140,13 @@ class CameraSource:
             if image is None:
                 self._cap.release()
                 self._cap = None
-                self._publish(None)
+                self._slot.set_status(SourceStatus.LOST)
                 continue
-            self._publish(Frame(self._count, t_ns, image, decode_ns))
+            self._slot.publish(Frame(self._count, t_ns, image, decode_ns))
             self._count += 1
 
     def read(self, timeout: float = 1.0) -> Frame | SourceStatus:
-        with self._cond:
-            self._cond.wait_for(lambda: self._latest is not None, timeout)
-            frame, self._latest = self._latest, None
-            if frame is not None:
-                return frame
-            return SourceStatus.LOST if self._lost else SourceStatus.WAITING
+        return self._slot.take(timeout)
 
     def close(self) -> None:
         self._stop.set()

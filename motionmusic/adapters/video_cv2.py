@@ -1,13 +1,15 @@
 """A video file as a frame source, via OpenCV.
 
-Paced (`realtime=True`) it behaves like a camera: frame i is "captured" at start + i/fps, and a
-reader that falls behind gets the newest due frame, the stale ones skipped (`grab()` without
-decoding) and counted as dropped. Unpaced it hands out every frame as fast as it decodes, for
-offline tracking and rendering, with timestamps on the media's own time line.
+Paced (`realtime=True`) it behaves like a camera: a decode thread delivers frame i at start + i/fps
+into a one-frame slot, so decoding overlaps inference on another core and a reader that falls
+behind gets the newest frame, the stale ones counted as dropped. Pacing starts at the first read.
+Unpaced it hands out every frame, decoded in the caller's thread as fast as it asks, for offline
+tracking and rendering, stamped on the media's own time line.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.pose import Frame
 from motionmusic.core.protocols import SourceInfo, SourceStatus
+from motionmusic.core.slot import FrameSlot
 
 
 class VideoSource:
@@ -34,38 +37,57 @@ class VideoSource:
         width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         self.info = SourceInfo("video", path.name, width, height, fps)
-        self._realtime = realtime
         self._clock = clock or RealClock()
-        self._start_ns = self._clock.now_ns()
         self._period_ns = round(1e9 / fps)
-        self._position = 0  # index of the frame grabbed and not yet decoded (frame 0, just now)
-        self._next = 0
-        self._dropped = 0
+        self._start_ns = self._clock.now_ns()
+        self._grabbed = True  # frame 0 is grabbed, not yet decoded
+        self._index = 0
+        self._slot: FrameSlot | None = FrameSlot() if realtime else None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @property
     def dropped(self) -> int:
-        return self._dropped
+        return self._slot.dropped if self._slot else 0
 
-    def _due(self, i: int) -> int:
-        return self._start_ns + i * self._period_ns
-
-    def read(self, timeout: float = 1.0) -> Frame | SourceStatus:
-        want = self._next
-        if self._realtime:
-            self._clock.sleep_until(self._due(want))
-            want += int((self._clock.now_ns() - self._due(want)) // self._period_ns)
+    def _next(self, t_ns: int) -> Frame | None:
+        """Decode the next frame, stamped `t_ns`; None at the end of the file."""
         started = time.perf_counter_ns()
-        while self._position < want:
-            if not self._cap.grab():
-                return SourceStatus.ENDED
-            self._position += 1
+        if not self._grabbed and not self._cap.grab():
+            return None
+        self._grabbed = False
         ok, image = self._cap.retrieve()
         if not ok or image is None:
-            return SourceStatus.ENDED
-        self._dropped += want - self._next
-        self._next = want + 1
+            return None
         pixels: npt.NDArray[np.uint8] = np.asarray(image, dtype=np.uint8)
-        return Frame(want, self._due(want), pixels, time.perf_counter_ns() - started)
+        frame = Frame(self._index, t_ns, pixels, time.perf_counter_ns() - started)
+        self._index += 1
+        return frame
+
+    def _pace(self, slot: FrameSlot) -> None:
+        start = self._clock.now_ns()
+        while not self._stop.is_set():
+            due = start + self._index * self._period_ns
+            self._clock.sleep_until(due)
+            frame = self._next(due)
+            if frame is None:
+                slot.set_status(SourceStatus.ENDED)
+                return
+            slot.publish(frame)
+
+    def read(self, timeout: float = 1.0) -> Frame | SourceStatus:
+        if self._slot is None:
+            frame = self._next(self._start_ns + self._index * self._period_ns)
+            return SourceStatus.ENDED if frame is None else frame
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._pace, args=(self._slot,), name="video", daemon=True
+            )
+            self._thread.start()
+        return self._slot.take(timeout)
 
     def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
         self._cap.release()

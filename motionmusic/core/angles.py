@@ -28,6 +28,7 @@ from motionmusic.core.body import (
     build_body,
     effective_visibility,
     frontal_weight,
+    norm,
     square_on,
 )
 from motionmusic.core.landmarks import Landmark as L
@@ -55,7 +56,7 @@ def _plane_angle(body: Body, start: int, end: int, axis: FloatArray) -> tuple[fl
     seg = body.vec(start, end)
     down, along = float(-seg @ body.up), float(seg @ axis)
     value = _wrap(math.degrees(math.atan2(along, down)))
-    return value, body.vis(start, end) * _in_plane(along, down, float(np.linalg.norm(seg)))
+    return value, body.vis(start, end) * _in_plane(along, down, norm(seg))
 
 
 def _arm(left: bool) -> tuple[int, int, int]:
@@ -84,14 +85,14 @@ def shoulder_elevation(left: bool) -> Measure:
     def measure(body: Body) -> tuple[float, float]:
         shoulder, elbow, _ = _arm(left)
         seg = body.vec(shoulder, elbow)
-        cos = float(-seg @ body.up) / max(float(np.linalg.norm(seg)), 1e-9)
+        cos = float(-seg @ body.up) / max(norm(seg), 1e-9)
         return math.degrees(math.acos(min(max(cos, -1.0), 1.0))), body.vis(shoulder, elbow)
 
     return measure
 
 
 def _between(a: FloatArray, b: FloatArray) -> float:
-    cos = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+    cos = float(a @ b) / max(norm(a) * norm(b), 1e-12)
     return math.degrees(math.acos(min(max(cos, -1.0), 1.0)))
 
 
@@ -121,7 +122,7 @@ def _head(body: Body) -> tuple[FloatArray, float]:
 def head_yaw(body: Body) -> tuple[float, float]:
     nose, vis = _head(body)
     right, ahead = float(nose @ -body.left), float(nose @ body.forward)
-    conf = vis * _in_plane(right, ahead, float(np.linalg.norm(nose)))
+    conf = vis * _in_plane(right, ahead, norm(nose))
     return math.degrees(math.atan2(right, ahead)), conf
 
 

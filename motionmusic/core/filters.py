@@ -1,7 +1,7 @@
 """One Euro smoothing of angles, per angle, with parameters a therapist can tune.
 
-MediaPipe already smooths landmarks in VIDEO mode; `benchmarks/jitter.py` measures what jitter is
-left on still poses and what lag each setting costs. The One Euro filter (Casiez et al., via the
+MediaPipe already smooths landmarks in VIDEO mode; `benchmarks/angle_quality.py` measures what
+jitter is left on still poses and what lag each setting costs. The One Euro filter (Casiez et al., via the
 authors' `OneEuroFilter` package) follows fast moves with little lag and calms slow drift.
 """
 
@@ -11,9 +11,11 @@ import math
 
 import numpy as np
 from OneEuroFilter import OneEuroFilter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
+from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
+
+DEPTH_ANGLES = tuple(spec.name for spec in ANGLES if spec.space == "world")
 
 
 class OneEuroSettings(BaseModel):
@@ -23,12 +25,26 @@ class OneEuroSettings(BaseModel):
 
     enabled: bool = True
     """Off passes MediaPipe's own smoothing through untouched (least lag)."""
-    min_cutoff: float = Field(1.5, gt=0.0, le=30.0)
+    min_cutoff: float = Field(0.5, gt=0.0, le=30.0)
     """Hz. Lower removes more jitter at rest but lags slow movements more."""
     beta: float = Field(0.01, ge=0.0, le=10.0)
     """How fast the cutoff rises with speed: higher follows quick moves with less lag."""
     d_cutoff: float = Field(1.0, gt=0.0, le=30.0)
     """Hz. Cutoff for the speed estimate itself."""
+    angles: tuple[str, ...] = DEPTH_ANGLES
+    """Which angles are smoothed. By default those from 3-D world landmarks, whose depth estimate
+    leaves 1-2.4° of jitter on a still body; picture-plane angles stay under 0.7° and would only
+    gain lag (benchmarks/angle_quality.py)."""
+
+    @field_validator("angles")
+    @classmethod
+    def _known(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(names) - set(ANGLE_NAMES))
+        if unknown:
+            raise ValueError(
+                f"unknown angle(s) {', '.join(unknown)}; known: {', '.join(ANGLE_NAMES)}"
+            )
+        return names
 
 
 class AngleFilter:
@@ -39,6 +55,7 @@ class AngleFilter:
         self._rate_hz = rate_hz
         self._filters: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
         self._last_t = -math.inf
+        self._smoothed = [name in self.settings.angles for name in ANGLE_NAMES]
 
     def _new(self) -> OneEuroFilter:
         s = self.settings
@@ -52,6 +69,8 @@ class AngleFilter:
         self._last_t = t
         out = angles.values.copy()
         for i, value in enumerate(angles.values.tolist()):
+            if not self._smoothed[i]:
+                continue
             if math.isnan(value):
                 self._filters[i] = None
                 continue

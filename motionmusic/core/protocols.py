@@ -46,7 +46,7 @@ class FrameSource(Protocol):
 
     @property
     def dropped(self) -> int:
-        """Frames overwritten before anyone read them (the loop fell behind)."""
+        """Frames skipped because the reader was busy: it got a newer one instead."""
         ...
 
 

@@ -7,6 +7,8 @@ exactly what live tracking saw.
 
 from __future__ import annotations
 
+import numpy as np
+
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.pose import Frame, PoseFrame
 from motionmusic.core.protocols import SourceInfo, SourceStatus
@@ -14,7 +16,11 @@ from motionmusic.core.trace import Trace
 
 
 class TraceSource:
-    """Frames of a trace at their recorded times (`realtime`) or back to back."""
+    """Frames of a trace at their recorded times (`realtime`) or back to back.
+
+    Paced, a reader that falls behind gets the newest due frame, like a camera: the frames it was
+    too slow for are skipped and counted in `dropped`.
+    """
 
     def __init__(self, trace: Trace, realtime: bool = True, clock: Clock | None = None) -> None:
         self.trace = trace
@@ -22,22 +28,31 @@ class TraceSource:
         self.info = SourceInfo("trace", trace.path.name, width, height, trace.header.fps)
         self._realtime = realtime
         self._clock = clock or RealClock()
-        self._start_ns = self._clock.now_ns()
+        self._start_ns: int | None = None  # pacing starts at the first read, not at opening
         self._next = 0
-
-    @property
-    def dropped(self) -> int:
-        return 0
+        self._times = trace.records["t_ns"].astype(np.int64)
+        self.dropped = 0
 
     def read(self, timeout: float = 1.0) -> Frame | SourceStatus:
         if self._next >= len(self.trace):
             return SourceStatus.ENDED
+        if self._start_ns is None:
+            self._start_ns = self._clock.now_ns() - int(self._times[0])
         i = self._next
-        self._next += 1
-        t_ns = self._start_ns + int(self.trace.records[i]["t_ns"])
         if self._realtime:
-            self._clock.sleep_until(t_ns)
-        return Frame(i, t_ns, None)
+            self._clock.sleep_until(self._start_ns + int(self._times[i]))
+            newest = (
+                int(
+                    np.searchsorted(
+                        self._times, self._clock.now_ns() - self._start_ns, side="right"
+                    )
+                )
+                - 1
+            )
+            self.dropped += max(newest, i) - i
+            i = max(newest, i)
+        self._next = i + 1
+        return Frame(i, self._start_ns + int(self._times[i]), None)
 
     def close(self) -> None:
         self._next = len(self.trace)
