@@ -166,7 +166,8 @@ def model_fetch(variant: str, if_missing: bool) -> None:
             pass
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn()) as bar:
+    columns = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, transient=True) as bar:
         task = bar.add_task(f"pose_landmarker_{variant}", total=None)
         path = models.fetch(
             variant, lambda done, total: bar.update(task, completed=done, total=total)

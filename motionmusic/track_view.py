@@ -25,6 +25,7 @@ def live_table(sample: Sample, info: SourceInfo, fps: float) -> Table:
     """The current frame's angles; '—' marks an angle not measured (low confidence)."""
     found = "pose found" if sample.pose is not None else "NO PERSON"
     table = Table(
+        min_width=64,
         title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found}"
     )
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
