@@ -14,8 +14,10 @@ import click
 from rich.console import Console
 
 from motionmusic import __version__, models
+from motionmusic.catalog import find_preset, preset_path, shipped
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.presets import json_schema, load_preset
 from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.summary import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
@@ -134,6 +136,75 @@ def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> No
         console.print(summary_table(recorder.summary()))
     if writer:
         console.print(f"trace: {writer.path} ({writer.frames} frames)")
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--preset", "preset_name", required=True, help="Preset name or .toml path.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="WAV to write."
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
+)
+def render(source: str, preset_name: str, out: Path, model: Path | None) -> None:
+    """Render SOURCE (video file or .mmtrace) through a preset into a WAV, offline.
+
+    Writes the control curves beside it (OUT with .controls.csv).
+    """
+    from motionmusic.render import render as render_offline
+
+    preset = find_preset(preset_name)
+    if not out.parent.is_dir():
+        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
+    with native_logs_to_file(), ExitStack() as stack:
+        frame_source, estimator = open_source(source, stack, realtime=False, model=model)
+        result = render_offline(frame_source, estimator, preset, out)
+    console.print(
+        f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
+    )
+
+
+@cli.group()
+def presets() -> None:
+    """List, show and validate presets."""
+
+
+@presets.command("list")
+def presets_list() -> None:
+    """Shipped presets with their descriptions."""
+    for path in shipped():
+        preset = load_preset(path)
+        click.echo(f"{preset.name:24} {preset.description}")
+
+
+@presets.command("show")
+@click.argument("name")
+def presets_show(name: str) -> None:
+    """Print a preset's file (name or path)."""
+    click.echo(preset_path(name).read_text(encoding="utf-8"), nl=False)
+
+
+@presets.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+def presets_validate(paths: tuple[str, ...]) -> None:
+    """Check preset files; the first problem of each is reported with its field."""
+    failed = 0
+    for spec in paths:
+        try:
+            preset = find_preset(spec)
+            click.echo(f"ok: {spec} ({preset.name}, {len(preset.voices)} voice(s))")
+        except MotionMusicError as exc:
+            click.echo(f"motionmusic: error: {exc}", err=True)
+            failed += 1
+    if failed:
+        sys.exit(2)
+
+
+@presets.command("schema")
+def presets_schema() -> None:
+    """Print the presets' JSON Schema (presets/schema.json is this, checked by a test)."""
+    click.echo(json_schema(), nl=False)
 
 
 @cli.command()

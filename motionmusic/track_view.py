@@ -26,7 +26,7 @@ def live_table(sample: Sample, info: SourceInfo, fps: float) -> Table:
     found = "pose found" if sample.pose is not None else "NO PERSON"
     table = Table(
         min_width=64,
-        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found}"
+        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found}",
     )
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     table.add_column("value", justify="right")

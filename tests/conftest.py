@@ -83,3 +83,51 @@ def series(samples: list[Sample], name: str, raw: bool = True) -> np.ndarray:
 @pytest.fixture
 def now_ns() -> Iterator[int]:
     yield time.monotonic_ns()
+
+
+@pytest.fixture(scope="session")
+def trace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("traces")
+
+
+@pytest.fixture(scope="session")
+def clip_trace(tracked: Callable[[str], list[Sample]], trace_dir: Path) -> Callable[[str], Path]:
+    """A trace of a clip tracked by the real model (so sound tests can replay it cheaply)."""
+    from motionmusic.core.trace import TraceHeader, TraceWriter
+
+    def make(clip: str) -> Path:
+        path = trace_dir / f"{clip}.mmtrace"
+        if not path.exists():
+            samples = tracked(clip)
+            writer = TraceWriter(path, TraceHeader(samples[0].pose.image_size, 30.0, clip))
+            for s in samples:
+                writer.write(s.frame.t_ns, s.pose, s.raw)
+            writer.close()
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
+    """10 s of a woman sitting still: the seated photo through the real model, with fresh camera
+    noise (sigma 4 grey levels) on every frame, as a webcam delivers a client holding still."""
+    import cv2
+
+    from motionmusic.adapters.pose_mediapipe import MediaPipePose
+    from motionmusic.core.angles import measure_all
+    from motionmusic.core.pose import Frame
+    from motionmusic.core.trace import TraceHeader, TraceWriter
+
+    image = cv2.imread(str(media_dir / "images" / "mediapipe_pose_test_image.jpg")).astype(np.int16)
+    rng = np.random.default_rng(11)
+    path = trace_dir / "still.mmtrace"
+    writer = TraceWriter(path, TraceHeader((image.shape[1], image.shape[0]), 30.0, "still"))
+    with MediaPipePose(model_path) as estimator:
+        for i in range(300):
+            noisy = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+            t_ns = 1_000_000_000 + i * 33_333_333
+            pose = estimator.estimate(Frame(i, t_ns, noisy))
+            writer.write(t_ns, pose, measure_all(pose))
+    writer.close()
+    return path

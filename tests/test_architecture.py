@@ -37,3 +37,30 @@ def test_landmark_mirror_matches_mediapipe():
     from mediapipe.tasks.python.vision import PoseLandmark
 
     assert {lm.name: lm.value for lm in Landmark} == {lm.name: lm.value for lm in PoseLandmark}
+
+
+def test_the_wheel_ships_presets_and_demo_traces(tmp_path):
+    """Users who pip-install get the shipped presets and the bundled traces, not only the code."""
+    import shutil
+    import zipfile
+
+    source = tmp_path / "src"  # build a copy: building in place would leave build/ in the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    for name in ("motionmusic", "presets"):
+        shutil.copytree(
+            ROOT / name, source / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    for wanted in (
+        "motionmusic/presets/theremin.toml",
+        "motionmusic/presets/schema.json",
+        "motionmusic/data/traces/dance_arms_raise_front.mmtrace",
+    ):
+        assert wanted in names

@@ -138,3 +138,34 @@ def test_entry_points(entry):
 
 def test_console_script_is_installed():
     assert (Path(sys.executable).parent / "motionmusic").exists()
+
+
+def test_render_a_trace_to_wav_and_curves(tmp_path):
+    out = tmp_path / "dance.wav"
+    result = mm("render", str(bundled_trace()), "--preset", "theremin", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 48000 * 2 * 3 * 4  # > 4 s of 24-bit stereo
+    header = out.with_suffix(".controls.csv").read_text().splitlines()[0]
+    assert header.startswith("time_s,right_wrist_height,left_wrist_height") and "lead_hz" in header
+
+
+def test_render_with_a_bad_preset_is_one_line(tmp_path):
+    bad = tmp_path / "mine.toml"
+    bad.write_text('name = "x"\n[[voices]]\nname = "a"\ninstrument = "tuba"\n')
+    result = mm(
+        "render", str(bundled_trace()), "--preset", str(bad), "--out", str(tmp_path / "x.wav")
+    )
+    assert_clean_error(result, "mine.toml", "voices[0].instrument", "theremin")
+    assert not (tmp_path / "x.wav").exists()
+
+
+def test_presets_commands(tmp_path):
+    listed = mm("presets", "list")
+    assert listed.returncode == 0 and "arm-raise-pentatonic" in listed.stdout
+    shown = mm("presets", "show", "head-turn")
+    assert 'feature = "head_yaw"' in shown.stdout
+    ok = mm("presets", "validate", "theremin", "head-turn")
+    assert ok.returncode == 0 and ok.stdout.count("ok:") == 2
+    assert_clean_error(
+        mm("presets", "validate", str(tmp_path / "none.toml")), "no such preset file"
+    )

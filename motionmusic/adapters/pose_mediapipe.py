@@ -73,7 +73,9 @@ class MediaPipePose:
         t1 = time.perf_counter_ns()
         result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
         t2 = time.perf_counter_ns()
-        height, width = frame.image.shape[:2]  # landmarks are normalised to the whole, unshrunk frame
+        height, width = frame.image.shape[
+            :2
+        ]  # landmarks are normalised to the whole, unshrunk frame
         pose = to_pose_frame(result, frame.t_ns, (width, height))
         self.stage_ms = {
             "colour": (t1 - t0) / 1e6,

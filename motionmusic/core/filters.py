@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
 
 DEPTH_ANGLES = tuple(spec.name for spec in ANGLES if spec.space == "world")
+DEGREES_PER_UNIT = {"deg": 1.0, "sw": 50.0}
+"""`beta` is set for degrees; a shoulder width of wrist travel is about 50° of arm elevation, so
+wrist-height speeds are scaled to match and one `beta` means the same responsiveness for both."""
 
 
 class OneEuroSettings(BaseModel):
@@ -28,7 +31,8 @@ class OneEuroSettings(BaseModel):
     min_cutoff: float = Field(0.5, gt=0.0, le=30.0)
     """Hz. Lower removes more jitter at rest but lags slow movements more."""
     beta: float = Field(0.01, ge=0.0, le=10.0)
-    """How fast the cutoff rises with speed: higher follows quick moves with less lag."""
+    """How fast the cutoff rises with speed (per degree a second): higher follows quick moves
+    with less lag."""
     d_cutoff: float = Field(1.0, gt=0.0, le=30.0)
     """Hz. Cutoff for the speed estimate itself."""
     angles: tuple[str, ...] = DEPTH_ANGLES
@@ -56,10 +60,11 @@ class AngleFilter:
         self._filters: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
         self._last_t = -math.inf
         self._smoothed = [name in self.settings.angles for name in ANGLE_NAMES]
+        self._scale = [DEGREES_PER_UNIT[spec.unit] for spec in ANGLES]
 
-    def _new(self) -> OneEuroFilter:
+    def _new(self, i: int) -> OneEuroFilter:
         s = self.settings
-        return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta, s.d_cutoff)
+        return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta * self._scale[i], s.d_cutoff)
 
     def __call__(self, angles: Angles) -> Angles:
         """Filtered copy of `angles` (timestamps must increase; repeats are passed through)."""
@@ -74,7 +79,7 @@ class AngleFilter:
             if math.isnan(value):
                 self._filters[i] = None
                 continue
-            filt = self._filters[i] or self._new()
+            filt = self._filters[i] or self._new(i)
             self._filters[i] = filt
             out[i] = filt(value, t)
         return Angles(angles.t_ns, out, angles.confidence)

@@ -149,6 +149,16 @@ class Trace:
             )
 
 
+def save_trace(path: Path, header: TraceHeader, records: np.ndarray) -> None:
+    """Write a whole trace at once (edited or synthetic traces: tests, tools)."""
+    body = header.to_json()
+    data = MAGIC + struct.pack("<I", len(body)) + body + np.ascontiguousarray(records).tobytes()
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise MotionMusicError(f"cannot write trace {path}: {exc.strerror}") from exc
+
+
 def _parse_header(path: Path, raw: bytes) -> tuple[TraceHeader, int]:
     if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 4:
         raise MotionMusicError(f"{path} is not a motionmusic trace")

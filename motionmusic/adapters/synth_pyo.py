@@ -1,0 +1,148 @@
+"""The pyo synth: one graph built once per preset; per frame only values are set.
+
+Every per-frame value goes through a `SigTo` ramp of `synth.ramp_ms` (about one camera frame), so
+parameter changes never click. Voices fade (`fade_ms`) when their movement is not tracked; when
+nobody is tracked at all, the master fades too, reverb tail included, so the room goes silent.
+Output passes a look-ahead compressor and a hard clip at -1 dBFS: peaks can never exceed it,
+whatever the mappings do. Mute is its own 5 ms gate, independent of everything else.
+
+This module imports pyo: only the synth process and offline rendering load it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYO_GUI_WX", "0")  # before pyo's import: no wxPython banner on stdout
+
+from pathlib import Path
+from typing import Any
+
+import pyo
+
+from motionmusic.core.performer import Controls, VoiceControls
+from motionmusic.core.presets import Preset, Synth, Voice
+from motionmusic.core.scales import midi_to_hz, note_to_midi
+
+CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
+MUTE_S = 0.005
+
+
+class VoiceGraph:
+    """One voice: its instrument, volume, brightness, pan and presence gate."""
+
+    def __init__(self, voice: Voice, synth: Synth) -> None:
+        ramp, fade = synth.ramp_ms / 1000, synth.fade_ms / 1000
+        start = midi_to_hz(note_to_midi(voice.pitch.root if voice.pitch else voice.note))
+        self.struck = voice.instrument == "mallet"
+        self.freq = pyo.SigTo(start, time=0.0 if self.struck else ramp, init=start)
+        self.amp = pyo.SigTo(0.0, time=ramp)
+        self.gate = pyo.SigTo(0.0, time=fade)
+        self.brightness = pyo.SigTo(0.5, time=ramp, init=0.5)
+        self.pan = pyo.SigTo(0.5, time=ramp, init=0.5)
+        self.velocity = pyo.Sig(0.0)
+        self.trig = pyo.Trig()
+        self._keep: list[Any] = []
+        source = getattr(self, f"_{voice.instrument}")()
+        self.out = pyo.Pan(source * self.amp * self.gate, outs=2, pan=self.pan)
+
+    def _theremin(self) -> Any:
+        tone = pyo.SineLoop(freq=self.freq, feedback=self.brightness * 0.08)
+        cutoff = pyo.Scale(self.brightness, outmin=900, outmax=7000, exp=2)
+        self._keep += [tone, cutoff]
+        return pyo.ButLP(tone, freq=cutoff)
+
+    def _mallet(self) -> Any:
+        table = pyo.ExpTable([(0, 0.0), (60, 1.0), (8191, 0.0)], exp=5)
+        env = pyo.TrigEnv(self.trig, table=table, dur=1.6, mul=self.velocity)
+        index = pyo.Scale(self.brightness, outmin=0.4, outmax=2.5)
+        self._keep += [table, env, index]
+        return pyo.FM(carrier=self.freq, ratio=1.0, index=env * index, mul=env)
+
+    def _pad(self) -> Any:
+        saw = pyo.SuperSaw(freq=self.freq, detune=0.25, bal=0.55)
+        cutoff = pyo.Scale(self.brightness, outmin=350, outmax=3500, exp=2)
+        self._keep += [saw, cutoff]
+        return pyo.MoogLP(saw, freq=cutoff, res=0.1, mul=0.6)
+
+    def apply(self, c: VoiceControls) -> None:
+        """Set this frame's values (pyo wants Python floats, not numpy scalars)."""
+        self.gate.value = 1.0 if c.present else 0.0
+        if not c.present:
+            return
+        self.amp.value = float(c.amp)
+        self.brightness.value = float(c.brightness)
+        self.pan.value = float(c.pan)
+        if not self.struck:
+            self.freq.value = float(c.freq)
+        elif c.strike > 0.0:
+            self.freq.value = float(c.freq)
+            self.velocity.value = float(c.strike)
+            self.trig.play()
+
+
+class SynthGraph:
+    """All voices, reverb, presence gate, master cap, limiter, mute. Built once."""
+
+    def __init__(self, preset: Preset) -> None:
+        synth = preset.synth
+        self.voices = [VoiceGraph(voice, synth) for voice in preset.voices]
+        self.mix = pyo.Mix([v.out for v in self.voices], voices=2)
+        self.reverb = pyo.Freeverb(self.mix, size=0.7, damp=0.6, bal=synth.reverb * 0.6)
+        self.presence = pyo.SigTo(0.0, time=synth.fade_ms / 1000)
+        self.mute = pyo.SigTo(1.0, time=MUTE_S, init=1.0)
+        self.master = pyo.SigTo(synth.master, time=0.05, init=synth.master)
+        level = self.reverb * self.presence * self.master
+        self.limiter = pyo.Compress(
+            level, thresh=-4.0, ratio=20, risetime=0.001, falltime=0.2, lookahead=4.0, knee=0.3
+        )
+        self.output = pyo.Clip(self.limiter * self.mute, min=-CEILING, max=CEILING)
+
+    def start(self) -> None:
+        self.output.out()
+
+    def apply(self, controls: Controls) -> None:
+        for graph, voice in zip(self.voices, controls.voices, strict=True):
+            graph.apply(voice)
+        self.presence.value = 1.0 if any(v.present for v in controls.voices) else 0.0
+
+    def set_muted(self, muted: bool) -> None:
+        self.mute.value = 0.0 if muted else 1.0
+
+
+class OfflineSynth:
+    """The synth's offline twin: the same graph on a manual pyo server, rendered into a WAV.
+
+    `advance(seconds)` computes audio up to that time; controls applied in between take effect at
+    exactly that point of the audio, so rendering is deterministic and as fast as the CPU allows.
+    """
+
+    def __init__(self, preset: Preset, wav: Path, rate: int = 48000, buffer: int = 256) -> None:
+        self.rate, self.buffer = rate, buffer
+        self.server = pyo.Server(
+            sr=rate, nchnls=2, buffersize=buffer, duplex=0, audio="manual", verbosity=1
+        )
+        self.server.boot()
+        self.graph = SynthGraph(preset)
+        self.graph.start()
+        self.server.start()
+        self.server.recordOptions(dur=-1, filename=str(wav), fileformat=0, sampletype=1)
+        self.server.recstart(str(wav))
+        self.samples = 0
+
+    def advance(self, seconds: float) -> None:
+        target = round(seconds * self.rate)
+        while self.samples + self.buffer <= target:
+            self.server.process()
+            self.samples += self.buffer
+
+    def apply(self, controls: Controls) -> None:
+        self.graph.apply(controls)
+
+    def set_muted(self, muted: bool) -> None:
+        self.graph.set_muted(muted)
+
+    def close(self) -> None:
+        self.server.recstop()
+        self.server.stop()
+        self.server.shutdown()

@@ -1,0 +1,130 @@
+"""The musician in the loop: each frame's angles become each voice's sound controls.
+
+Pure and deterministic: the same angles give the same controls, live or replayed, so a rendered
+WAV can be checked against the movement that made it. A voice whose movement is not measured is
+marked absent (the synth fades it out) and keeps its last pitch, so it never jumps or sticks loud.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from motionmusic.core.angles import Angles
+from motionmusic.core.mapping import Backlash, Quantiser, TriggerDetector, shape, velocity
+from motionmusic.core.presets import Control, Level, Preset, Voice
+from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceControls:
+    """What one voice should sound like now."""
+
+    freq: float  # Hz
+    amp: float  # 0..1, before the master cap
+    brightness: float  # 0..1
+    pan: float  # 0 left .. 1 right
+    present: bool  # its movement is measured; False fades it out
+    strike: float = 0.0  # velocity 0..1 of a note to strike now; 0 for none
+
+
+@dataclass(frozen=True, slots=True)
+class Controls:
+    t_ns: int
+    voices: tuple[VoiceControls, ...]
+
+
+def _position(control: Control | None, angles: Angles) -> float:
+    if control is None:
+        return math.nan
+    return shape(
+        angles[control.feature], *control.input, control.curve, control.invert, control.dead_zone
+    )
+
+
+def _level(level: Level | None, angles: Angles, default: float) -> float:
+    if level is None:
+        return default
+    p = _position(level, angles)
+    low, high = level.output
+    return low + p * (high - low)
+
+
+class VoicePlayer:
+    """One voice's state across frames: its scale quantiser, trigger detector, last pitch."""
+
+    def __init__(self, voice: Voice) -> None:
+        self.voice = voice
+        pitch = voice.pitch
+        self.root = note_to_midi(pitch.root if pitch else voice.note)
+        self.span = 12 * (pitch.octaves if pitch else 0)
+        notes = scale_notes(pitch.scale, self.root, pitch.octaves) if pitch else None
+        self.quantiser = (
+            Quantiser(notes, pitch.hysteresis) if pitch is not None and notes is not None else None
+        )
+        self.backlash = Backlash(pitch.hold_cents / 100) if pitch is not None else None
+        trigger = voice.trigger
+        watched = trigger.control or pitch if trigger else None
+        self.detector = None
+        if trigger and trigger.on != "note_change":
+            threshold = trigger.threshold if trigger.on == "threshold" else None
+            speed = trigger.speed if trigger.on == "speed" else None
+            self.detector = TriggerDetector(threshold, speed, trigger.min_interval_ms / 1000)
+        self.watched = watched
+        self.midi = float(self.root)
+        self._struck_midi: float | None = None
+        self._struck_at = -math.inf
+        self._last: tuple[float, float] | None = None  # (t, pitch position) for strike speed
+
+    def _pitch(self, p: float) -> float:
+        midi = self.root + p * self.span
+        if self.voice.pitch and self.voice.pitch.mode == "scale" and self.quantiser:
+            return self.quantiser(midi)
+        return self.backlash(midi) if self.backlash else midi
+
+    def _strike(self, t: float, p: float, angles: Angles) -> float:
+        trigger = self.voice.trigger
+        if trigger is None:
+            return 0.0
+        if self.detector is not None:
+            return self.detector(t, _position(self.watched, angles))
+        previous, self._last = self._last, (t, p)
+        changed = self.midi != self._struck_midi
+        if not changed or t - self._struck_at < trigger.min_interval_ms / 1000:
+            return 0.0
+        rate = abs(p - previous[1]) / max(t - previous[0], 1e-3) if previous else 0.0
+        self._struck_midi, self._struck_at = self.midi, t
+        return velocity(rate)
+
+    def step(self, t: float, angles: Angles) -> VoiceControls:
+        v = self.voice
+        p = _position(v.pitch, angles)
+        amp = _level(v.volume, angles, 1.0) * v.level
+        present = not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
+        if not present:
+            self._last = None
+            return VoiceControls(midi_to_hz(self.midi), 0.0, 0.5, 0.5, False)
+        if v.pitch is not None:
+            self.midi = self._pitch(p)
+        brightness = _level(v.brightness, angles, 0.5)
+        pan = _level(v.pan, angles, 0.5)
+        strike = self._strike(t, p, angles)
+        return VoiceControls(
+            midi_to_hz(self.midi), amp, _or(brightness, 0.5), _or(pan, 0.5), True, strike
+        )
+
+
+def _or(value: float, default: float) -> float:
+    return default if math.isnan(value) else value
+
+
+class Performer:
+    """All voices of a preset, stepped together once per frame."""
+
+    def __init__(self, preset: Preset) -> None:
+        self.preset = preset
+        self.players = [VoicePlayer(voice) for voice in preset.voices]
+
+    def step(self, angles: Angles) -> Controls:
+        t = angles.t_ns / 1e9
+        return Controls(angles.t_ns, tuple(player.step(t, angles) for player in self.players))

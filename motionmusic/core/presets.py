@@ -1,0 +1,180 @@
+"""Presets: which movement plays which sound. TOML files validated by pydantic models.
+
+Every field is bounded and unknown keys are refused (`extra="forbid"`), so a typo is an error that
+names the file, the field and what is allowed, never a silently ignored setting. The JSON Schema
+exported from these models (`presets/schema.json`) is checked for freshness by a test, so editors
+can validate presets too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import tomllib
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from motionmusic.core.angles import ANGLE_NAMES
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.filters import OneEuroSettings
+from motionmusic.core.mapping import Curve
+from motionmusic.core.scales import NOTE_PATTERN, ScaleName
+
+Feature = Literal[ANGLE_NAMES]  # type: ignore[valid-type]
+Note = Annotated[str, Field(pattern=NOTE_PATTERN, examples=["C4", "F#3", "Bb2"])]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Control(Strict):
+    """One movement feature shaped into a position 0..1."""
+
+    feature: Feature
+    """The measured angle (or wrist height) that drives this parameter."""
+    input: tuple[float, float]
+    """Feature values giving position 0 and 1 (degrees; shoulder widths for wrist height).
+    Later filled from the client's calibrated range."""
+    curve: Curve = "linear"
+    """linear; exponential (fine control low in the range); s_curve (fine control at both ends)."""
+    invert: bool = False
+    """Play the range backwards (e.g. lowering the arm raises the pitch)."""
+    dead_zone: float = Field(0.0, ge=0.0, lt=0.5)
+    """Fraction of the range at its start that plays as 0: small movements near rest stay silent."""
+
+    @field_validator("input")
+    @classmethod
+    def _distinct(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if value[0] == value[1]:
+            raise ValueError("the two ends of the input range must differ")
+        return value
+
+
+class Pitch(Control):
+    mode: Literal["glide", "scale"] = "scale"
+    """glide: continuous, theremin-like; scale: snapped to the notes of `scale`."""
+    scale: ScaleName = "major_pentatonic"
+    root: Note = "C4"
+    """Lowest note of the range."""
+    octaves: int = Field(2, ge=1, le=4)
+    """How many octaves the whole input range spans."""
+    hysteresis: float = Field(0.25, ge=0.0, le=0.45)
+    """Scale mode: how far past the midpoint between two notes the pitch must go before the note
+    changes (fraction of the gap). Stops a body held still from flipping between two notes."""
+    hold_cents: float = Field(20.0, ge=0.0, le=50.0)
+    """Glide mode: pitch changes smaller than this are ignored, so a still hand holds a steady
+    note; a moving hand glides, at most this far behind."""
+
+
+class Level(Control):
+    output: tuple[Unit, Unit] = (0.0, 1.0)
+    """Parameter values at position 0 and 1."""
+
+
+class Trigger(Strict):
+    """Note-trigger mode: a movement plays a note (velocity from its speed)."""
+
+    on: Literal["note_change", "threshold", "speed"] = "note_change"
+    """note_change: each new scale note is struck (a ladder of notes); threshold: crossing
+    `threshold` upwards; speed: moving faster than `speed` positions a second."""
+    control: Control | None = None
+    """For threshold/speed: the movement watched (default: the voice's pitch control)."""
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    speed: float = Field(1.5, gt=0.0, le=20.0)
+    min_interval_ms: int = Field(150, ge=50, le=2000)
+    """Shortest time between two notes: a tremor cannot machine-gun notes."""
+
+
+class Voice(Strict):
+    name: str = Field(min_length=1, max_length=40)
+    instrument: Literal["theremin", "mallet", "pad"]
+    """theremin: continuous lead; mallet: soft struck notes; pad: warm sustained drone."""
+    pitch: Pitch | None = None
+    note: Note = "C4"
+    """Fixed note when there is no pitch control."""
+    volume: Level | None = None
+    level: Unit = 0.8
+    """Fixed volume when there is no volume control (and the ceiling of a controlled one)."""
+    brightness: Level | None = None
+    pan: Level | None = None
+    trigger: Trigger | None = None
+
+    @model_validator(mode="after")
+    def _trigger_needs_motion(self) -> Voice:
+        if self.instrument == "mallet" and self.trigger is None:
+            raise ValueError("a mallet voice needs a [trigger]: it only sounds when struck")
+        if (
+            self.trigger
+            and self.trigger.on == "note_change"
+            and (self.pitch is None or self.pitch.mode != "scale")
+        ):
+            raise ValueError("trigger on note_change needs a pitch in scale mode")
+        if (
+            self.trigger
+            and self.trigger.on != "note_change"
+            and not (self.trigger.control or self.pitch)
+        ):
+            raise ValueError(
+                "a threshold/speed trigger needs a control (or a pitch control to watch)"
+            )
+        return self
+
+
+class Synth(Strict):
+    master: float = Field(0.7, ge=0.0, le=1.0)
+    """Master volume cap for this preset (a limiter also keeps peaks at or below -1 dBFS)."""
+    reverb: Unit = 0.25
+    """Gentle room: 0 dry, 1 very wet."""
+    ramp_ms: float = Field(35.0, ge=5.0, le=200.0)
+    """Each value sent is reached by a linear ramp this long: about one camera frame. This time
+    is latency; shorter is livelier, longer is smoother."""
+    fade_ms: float = Field(300.0, ge=50.0, le=450.0)
+    """Fade to silence when tracking is lost, and back in when the person returns."""
+
+
+class Preset(Strict):
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=60)
+    description: str = ""
+    rationale: str = ""
+    """Who it is for, which movement it trains, what the therapist should watch."""
+    synth: Synth = Synth()
+    smoothing: OneEuroSettings = OneEuroSettings()
+    voices: list[Voice] = Field(min_length=1, max_length=8)
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in location
+    ).lstrip(".")
+
+
+def describe(error: ValidationError) -> str:
+    """The first problem, as 'field: what is wrong (allowed: ...)'."""
+    first = error.errors()[0]
+    where = _field_path(tuple(p for p in first["loc"] if not str(p).startswith("function-")))
+    message = first["msg"]
+    if first["type"] == "literal_error":
+        message = f"got {first['input']!r}; allowed: {first['ctx']['expected']}"
+    return f"{where or 'preset'}: {message}"
+
+
+def load_preset(path: Path) -> Preset:
+    """Read and validate a preset; any problem is one line naming the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MotionMusicError(f"cannot read preset {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return Preset.model_validate(data)
+    except ValidationError as exc:
+        raise MotionMusicError(f"{path}: {describe(exc)}") from exc
+
+
+def json_schema() -> str:
+    return json.dumps(Preset.model_json_schema(), indent=2, sort_keys=True) + "\n"
