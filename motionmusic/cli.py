@@ -165,6 +165,90 @@ def render(source: str, preset_name: str, out: Path, model: Path | None) -> None
     )
 
 
+@cli.command()
+@click.option(
+    "--source",
+    "source_spec",
+    help="Camera index or name, video file, or .mmtrace (default: first camera, else the demo trace).",
+)
+@click.option(
+    "--preset",
+    "preset_name",
+    default="theremin",
+    show_default=True,
+    help="Preset name or .toml path.",
+)
+@click.option(
+    "--audio",
+    type=click.Choice(["portaudio", "jack", "offline"]),
+    default="portaudio",
+    show_default=True,
+)
+@click.option(
+    "--device", type=int, help="PortAudio output device (see: motionmusic audio-devices)."
+)
+@click.option(
+    "--buffer",
+    type=click.IntRange(32, 4096),
+    default=256,
+    show_default=True,
+    help="Audio buffer, frames.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --audio offline: the WAV to write.",
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
+)
+@click.option("--no-ui", is_flag=True, help="Headless (the only mode until the terminal UI lands).")
+def run(
+    source_spec: str | None,
+    preset_name: str,
+    audio: str,
+    device: int | None,
+    buffer: int,
+    out: Path | None,
+    model: Path | None,
+    no_ui: bool,
+) -> None:
+    """Run the whole chain: movement in, music out. Type m + Enter to mute/unmute, q + Enter to stop."""
+    preset = find_preset(preset_name)
+    spec = source_spec or _default_source()
+    if audio == "offline":
+        if out is None:
+            raise MotionMusicError("--audio offline needs --out FILE.wav")
+        from motionmusic.render import render as render_offline
+
+        with native_logs_to_file(), ExitStack() as stack:
+            frame_source, estimator = open_source(spec, stack, realtime=False, model=model)
+            result = render_offline(frame_source, estimator, preset, out)
+        console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
+        return
+    from motionmusic.adapters.synth_process import SynthProcess
+    from motionmusic.headless import play_live
+
+    with native_logs_to_file(), ExitStack() as stack:
+        synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
+        stack.callback(synth.release)
+        frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
+        play_live(frame_source, estimator, preset, synth, console)
+
+
+@cli.command("audio-devices")
+def audio_devices() -> None:
+    """List PortAudio output devices (index and name) for `run --device`."""
+    with native_logs_to_file():
+        from motionmusic.adapters.synth_pyo import output_devices
+
+        devices = output_devices()
+    if not devices:
+        click.echo("no audio output devices found (JACK: use --audio jack)")
+    for index, name in devices:
+        click.echo(f"{index}\t{name}")
+
+
 @cli.group()
 def presets() -> None:
     """List, show and validate presets."""

@@ -39,3 +39,13 @@ def native_logs_to_file(path: Path | None = None) -> Iterator[Path]:
         sys.stderr = python_stderr
         os.dup2(terminal, 2)
         os.close(terminal)
+
+
+def redirect_native_output(path: Path) -> None:
+    """For a child process with no screen of its own: send fds 1 and 2 to `path` for good."""
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)

@@ -131,3 +131,73 @@ def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
             writer.write(t_ns, pose, measure_all(pose))
     writer.close()
     return path
+
+
+class JackServer:
+    """A private real-time JACK server with no sound card, and the xruns it logs."""
+
+    NAME = "motionmusic-test"
+
+    def __init__(self, log: Path) -> None:
+        import shutil
+        import subprocess
+
+        jackd = shutil.which("jackd")
+        if jackd is None:
+            pytest.fail("jackd is required for the real-time tests: apt-get install jackd2")
+        self.log = log
+        os.environ["JACK_DEFAULT_SERVER"] = (
+            self.NAME
+        )  # every client, in every child process, uses it
+        command = [jackd, "-n", self.NAME, "-d", "dummy", "-r", "48000", "-p", "256"]
+        self.process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not self._answers():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                pytest.fail(f"jackd did not start: {log.read_text()[-500:]}")
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        import jack
+
+        try:
+            jack.Client("motionmusic-probe", no_start_server=True).close()
+            return True
+        except jack.JackOpenError:
+            return False
+
+    def xruns(self) -> int:
+        """Cycles the driver itself started late (one log line each)."""
+        return self.log.read_text().count("Process XRun")
+
+    def client_xruns(self, client: str = "motionmusic") -> int:
+        """Xruns that `client` caused: it missed a cycle that the driver had started on time.
+
+        On this virtual machine the dummy driver's timer sometimes wakes late (tens of µs, now and
+        then milliseconds, with nothing else running); every client of that cycle is then reported
+        unfinished. Those cascades follow a driver line; a client line with none before it is the
+        client's own fault.
+        """
+        caused, previous = 0, ""
+        for line in self.log.read_text().splitlines():
+            if "Process error" in line:
+                continue
+            if f"client = {client} was not finished" in line and not previous:
+                caused += 1
+            late = "Process XRun" in line or (
+                f"client = {client} was not finished" in line and previous
+            )
+            previous = "xrun" if late else ""
+        return caused
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JackServer]:
+    server = JackServer(tmp_path_factory.mktemp("jack") / "jackd.log")
+    yield server
+    server.stop()

@@ -161,3 +161,24 @@ def test_peaks_never_exceed_minus_1_dbfs_even_with_everything_at_maximum(clip_tr
     play(clip_trace("dance_arms_raise_front.mp4"), preset, tmp_path / "loud.wav")
     assert peak_dbfs(tmp_path / "loud.wav") <= -1.0 + 0.01
     assert peak_dbfs(tmp_path / "loud.wav") > -3.0  # it really was driven hard
+
+
+def test_mute_silences_the_very_next_buffer(tmp_path):
+    """Offline, sample-exact: from one buffer after the mute command, not a sample sounds."""
+    from motionmusic.adapters.synth_pyo import OfflineSynth
+    from motionmusic.core.performer import Controls, VoiceControls
+
+    wav = tmp_path / "mute.wav"
+    synth = OfflineSynth(find_preset("theremin"), wav)
+    synth.apply(Controls(0, (VoiceControls(220.0, 1.0, 0.5, 0.5, True),)))
+    synth.advance(1.0)
+    synth.set_muted(True)
+    synth.advance(1.5)
+    synth.set_muted(False)
+    synth.advance(2.0)
+    synth.close()
+    audio, rate = read(wav)
+    buffer = 256 / rate
+    assert np.abs(audio[int(0.9 * rate) : int(1.0 * rate)]).max() > 0.1
+    assert np.abs(audio[int((1.0 + buffer) * rate) : int(1.49 * rate)]).max() < 1e-4
+    assert np.abs(audio[int(1.6 * rate) : int(2.0 * rate)]).max() > 0.1

@@ -97,6 +97,11 @@ class SynthGraph:
             level, thresh=-4.0, ratio=20, risetime=0.001, falltime=0.2, lookahead=4.0, knee=0.3
         )
         self.output = pyo.Clip(self.limiter * self.mute, min=-CEILING, max=CEILING)
+        self.meter = pyo.PeakAmp(self.output)
+
+    def peak(self) -> float:
+        """Output peak of the last buffer (after limiter and mute): what the client hears."""
+        return float(max(self.meter.get(all=True)))
 
     def start(self) -> None:
         self.output.out()
@@ -146,3 +151,87 @@ class OfflineSynth:
         self.server.recstop()
         self.server.stop()
         self.server.shutdown()
+
+
+def _open_server(backend: str, rate: int, buffer: int, device: int | None) -> Any:
+    server = pyo.Server(
+        sr=rate,
+        nchnls=2,
+        buffersize=buffer,
+        duplex=0,
+        audio=backend,
+        jackname="motionmusic",
+        verbosity=1,
+    )
+    if backend == "portaudio" and device is not None:
+        server.setOutputDevice(device)
+    server.boot()
+    if not server.getIsBooted():
+        raise RuntimeError(f"{backend} audio did not start")
+    return server
+
+
+def serve(
+    shm_name: str,
+    preset_json: str,
+    backend: str,
+    rate: int,
+    buffer: int,
+    device: int | None,
+    stop: Any,
+    log_path: str,
+) -> None:
+    """The synth process: boot pyo, build the graph once, apply controls every audio buffer.
+
+    The per-buffer callback reads the shared control array (a few microseconds); nothing else in
+    this process competes with the audio thread for the GIL.
+    """
+    import time
+    from multiprocessing import resource_tracker, shared_memory
+
+    import numpy as np
+
+    from motionmusic.core import channel as ch
+    from motionmusic.logs import redirect_native_output
+
+    redirect_native_output(Path(log_path))
+    memory = shared_memory.SharedMemory(name=shm_name)
+    # The parent owns the segment; without this, Python < 3.13 would let the child's exit unlink it.
+    resource_tracker.unregister(memory._name, "shared_memory")  # type: ignore[attr-defined]
+    array = np.ndarray((ch.SIZE,), dtype=np.float64, buffer=memory.buf)
+    preset = Preset.model_validate_json(preset_json)
+    try:
+        server = _open_server(backend, rate, buffer, device)
+    except Exception as exc:  # any audio failure is reported to the parent, which explains it
+        print(f"audio failed: {exc}", flush=True)
+        array[ch.STATUS] = -1.0
+        return
+    graph = SynthGraph(preset)
+    graph.start()
+    reader = ch.ControlReader(array, len(preset.voices))
+
+    def on_buffer() -> None:
+        array[ch.PEAK] = graph.peak()  # the buffer just played; published before the heartbeat
+        array[ch.HEARTBEAT] += 1.0
+        graph.set_muted(array[ch.MUTED] > 0.5)
+        polled = reader.poll()
+        if polled is not None:
+            controls, seq = polled
+            graph.apply(controls)
+            reader.applied(seq, controls.t_ns, time.monotonic_ns())
+
+    server.setCallback(on_buffer)
+    server.start()
+    array[ch.LATENCY] = buffer / rate
+    array[ch.STATUS] = 1.0
+    stop.wait()
+    graph.presence.value = 0.0  # fade out before stopping: no click
+    time.sleep(preset.synth.fade_ms / 1000 + 0.05)
+    server.stop()
+    server.shutdown()  # the mapping goes with the process
+
+
+def output_devices() -> list[tuple[int, str]]:
+    """PortAudio output devices as (index, name)."""
+    names, indices = pyo.pa_get_output_devices()
+    return list(zip(indices, names, strict=True))

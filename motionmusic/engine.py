@@ -1,0 +1,142 @@
+"""The engine: one thread owns the loop, newest frame → pose → angles → filter → mapping → synth.
+
+It knows only protocols (a frame source, a pose estimator, a synth), so tests run it on a trace with
+an offline or JACK synth. Watchers (the headless status line, later the terminal UI) get a state
+snapshot at most `state_hz` times a second through a callback that must not block; commands come
+back through `mute()` (which goes straight to the synth, bypassing the loop: it always works at
+once) and `stop()`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from motionmusic.core.angles import Angles
+from motionmusic.core.filters import AngleFilter
+from motionmusic.core.performer import Controls, Performer
+from motionmusic.core.presets import Preset
+from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceStatus
+from motionmusic.tracker import Tracker
+
+
+class Synth(Protocol):
+    def send(self, controls: Controls, capture_ns: int) -> None: ...
+    def set_muted(self, muted: bool) -> None: ...
+    def ensure_alive(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    """A snapshot for watchers."""
+
+    frame: int
+    fps: float
+    pose_found: bool
+    angles: Angles
+    controls: Controls
+    muted: bool
+    source: str  # "ok", "lost", "ended"
+    dropped: int
+
+
+class Engine:
+    def __init__(
+        self,
+        source: FrameSource,
+        estimator: PoseEstimator,
+        preset: Preset,
+        synth: Synth,
+        on_state: Callable[[EngineState], None] | None = None,
+        state_hz: float = 15.0,
+    ) -> None:
+        self.tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+        self.performer = Performer(preset)
+        self.synth = synth
+        self.on_state = on_state
+        self._interval = 1.0 / state_hz
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self.muted = False
+        self.frames = 0
+        self.status = "ok"
+        self.error: BaseException | None = None
+
+    def start(self) -> Engine:
+        self._thread.start()
+        return self
+
+    def mute(self, muted: bool | None = None) -> bool:
+        """Set (or toggle) mute; takes effect in the synth's next audio buffer."""
+        self.muted = (not self.muted) if muted is None else muted
+        self.synth.set_muted(self.muted)
+        return self.muted
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5.0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the source to end; True if the loop finished."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _on_status(self, status: SourceStatus) -> None:
+        if status is SourceStatus.LOST:
+            self.status = "lost"
+            self._silence()  # a camera gone is a person gone: fade, never a stuck note
+
+    def _silence(self) -> None:
+        now = time.monotonic_ns()
+        self.synth.send(self.performer.step(Angles.missing(now)), now)
+
+    def _run(self) -> None:
+        started, published = time.monotonic(), 0.0
+        try:
+            for sample in self.tracker.samples(on_status=self._on_status):
+                if self._stop.is_set():
+                    break
+                self.status = "ok"
+                controls = self.performer.step(sample.angles)
+                self.synth.ensure_alive()
+                self.synth.send(controls, sample.frame.t_ns)
+                self.frames += 1
+                now = time.monotonic()
+                if self.on_state is not None and now - published >= self._interval:
+                    published = now
+                    fps = self.frames / max(now - started, 1e-6)
+                    self.on_state(
+                        self._state(
+                            sample.frame.index,
+                            fps,
+                            sample.pose is not None,
+                            sample.angles,
+                            controls,
+                        )
+                    )
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.status = "ended" if self.status == "ok" else self.status
+            self._silence()
+
+    def _state(
+        self, frame: int, fps: float, found: bool, angles: Angles, controls: Controls
+    ) -> EngineState:
+        return EngineState(
+            frame,
+            fps,
+            found,
+            angles,
+            controls,
+            self.muted,
+            self.status,
+            self.tracker.source.dropped,
+        )

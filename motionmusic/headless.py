@@ -1,0 +1,61 @@
+"""Headless live play: the engine running, a one-line status, keyboard commands on stdin."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from motionmusic.core.presets import Preset
+from motionmusic.core.protocols import FrameSource, PoseEstimator
+from motionmusic.core.scales import hz_to_midi, midi_to_name
+from motionmusic.engine import Engine, EngineState, Synth
+
+
+def status_line(state: EngineState, preset: Preset) -> Text:
+    voices = []
+    for voice, c in zip(preset.voices, state.controls.voices, strict=True):
+        note = midi_to_name(round(hz_to_midi(c.freq))) if c.present else "—"
+        voices.append(f"{voice.name} {note} {c.amp:.2f}" if c.present else f"{voice.name} silent")
+    muted = " · MUTED" if state.muted else ""
+    person = "person" if state.pose_found else "NO PERSON"
+    line = f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}{muted}"
+    return Text(line, style="bold reverse" if state.muted else "")
+
+
+def _read_commands(engine: Engine) -> None:
+    for line in sys.stdin:
+        command = line.strip().lower()
+        if command in ("m", ""):
+            engine.mute()
+        elif command == "q":
+            engine.stop()
+            return
+
+
+def play_live(
+    source: FrameSource, estimator: PoseEstimator, preset: Preset, synth: Synth, console: Console
+) -> None:
+    """Play until the source ends, `q`, or Ctrl-C; the synth fades out when it is closed."""
+    with Live(console=console, auto_refresh=False, transient=False) as live:
+        engine = Engine(
+            source,
+            estimator,
+            preset,
+            synth,
+            lambda s: live.update(status_line(s, preset), refresh=True),
+        )
+        engine.start()
+        if sys.stdin.isatty():
+            threading.Thread(target=_read_commands, args=(engine,), daemon=True).start()
+        try:
+            while not engine.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            engine.stop()
+    console.print(f"played {engine.frames} frames ({engine.status})")
+    if engine.error is not None:
+        raise engine.error

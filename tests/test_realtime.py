@@ -1,0 +1,142 @@
+"""The whole chain in real time on a real JACK server (dummy driver): no dropouts, mute at once,
+a dead synth comes back without stopping the loop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motionmusic.adapters.synth_process import SynthProcess
+from motionmusic.catalog import find_preset
+from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.trace import read_trace, save_trace
+from motionmusic.engine import Engine
+from motionmusic.sources import bundled_trace
+
+BUFFER_S = 256 / 48000
+
+
+def looped_trace(path: Path, times: int) -> Path:
+    """The bundled dance trace played `times` times in a row (4 s each)."""
+    trace = read_trace(bundled_trace())
+    step = int(np.diff(trace.records["t_ns"]).mean())
+    length = int(trace.records["t_ns"][-1]) + step
+    parts = []
+    for i in range(times):
+        part = trace.records.copy()
+        part["t_ns"] += i * length
+        parts.append(part)
+    save_trace(path, trace.header, np.concatenate(parts))
+    return path
+
+
+@pytest.fixture
+def synth(jack_server):
+    process = SynthProcess(find_preset("theremin"), "jack").start()
+    yield process
+    process.release()
+
+
+@pytest.fixture
+def engines():
+    """Engines a test starts are stopped before its synth is released, pass or fail."""
+    started: list[Engine] = []
+    yield started
+    for engine in started:
+        engine.stop()
+
+
+def engine_on(trace: Path, synth: SynthProcess, started: list[Engine] | None = None) -> Engine:
+    loaded = read_trace(trace)
+    engine = Engine(
+        TraceSource(loaded, realtime=True), TracePoses(loaded), find_preset("theremin"), synth
+    )
+    if started is not None:
+        started.append(engine)
+    return engine
+
+
+def db(peak: float) -> float:
+    return 20 * float(np.log10(peak + 1e-12))
+
+
+def listen(synth: SynthProcess, seconds: float, every: float = 0.02) -> np.ndarray:
+    """The synth's output peak (dBFS), sampled every `every` seconds."""
+    levels = []
+    for _ in range(int(seconds / every)):
+        levels.append(db(synth.peak))
+        time.sleep(every)
+    return np.array(levels)
+
+
+def wait_buffers(synth: SynthProcess, count: int) -> None:
+    target = synth.heartbeat + count
+    deadline = time.monotonic() + 2
+    while synth.heartbeat < target:
+        assert time.monotonic() < deadline, "the synth stopped computing audio"
+        time.sleep(0.001)
+
+
+def test_twenty_seconds_without_a_dropout_while_the_main_process_is_busy(
+    jack_server, synth, engines, tmp_path
+):
+    stop = threading.Event()
+
+    def hog_the_gil() -> None:
+        while not stop.is_set():
+            sum(i * i for i in range(20_000))
+
+    engine = engine_on(looped_trace(tmp_path / "long.mmtrace", 5), synth, engines)
+    time.sleep(0.5)  # let the graph settle: connecting clients may itself cost a cycle
+    caused, beats = jack_server.client_xruns(), synth.heartbeat
+    hog = threading.Thread(target=hog_the_gil, daemon=True)
+    hog.start()
+    engine.start()
+    try:
+        heard = listen(synth, 19.0)
+        assert engine.wait(timeout=20)
+    finally:
+        stop.set()
+    assert engine.error is None
+    source = engine.tracker.source
+    assert (
+        engine.frames + source.dropped == 600 and engine.frames >= 540
+    )  # busy loop skips, never lags
+    assert jack_server.client_xruns() - caused == 0  # the synth never missed a cycle on its own
+    assert synth.heartbeat - beats >= 19.5 / BUFFER_S  # and computed every buffer
+    assert np.mean(heard > -30) > 0.7  # and most of them carried the music
+
+
+def test_mute_silences_within_one_buffer_and_unmute_restores(synth, engines, tmp_path):
+    engine = engine_on(looped_trace(tmp_path / "t.mmtrace", 2), synth, engines).start()
+    time.sleep(1.5)
+    assert listen(synth, 0.3).max() > -30
+    engine.mute(True)
+    # The buffer being computed may have read the flag just before it was set; the next reads it
+    # and ramps to zero within its first 5 ms; the one after is silent. pyo's PeakAmp reports a
+    # buffer's peak one buffer later, and the synth publishes it at the next buffer's start.
+    wait_buffers(synth, 4)
+    assert listen(synth, 0.5, every=0.005).max() < -60
+    engine.mute(False)
+    time.sleep(0.2)
+    assert listen(synth, 0.3).max() > -30
+
+
+def test_a_dead_synth_is_restarted_and_the_loop_keeps_going(synth, engines, tmp_path):
+    engine = engine_on(looped_trace(tmp_path / "t.mmtrace", 3), synth, engines).start()
+    time.sleep(1.0)
+    os.kill(synth.process.pid, signal.SIGKILL)
+    frames_at_kill = engine.frames
+    deadline = time.monotonic() + 8
+    while synth.restarts == 0 or not synth.alive():
+        assert time.monotonic() < deadline, "synth was not restarted"
+        time.sleep(0.05)
+    time.sleep(1.5)
+    assert engine.running and engine.frames > frames_at_kill + 30  # the loop never stopped
+    assert listen(synth, 0.5).max() > -30  # music again
