@@ -31,8 +31,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/tracking.py
-	$(BIN)/python benchmarks/angle_space.py
-	$(BIN)/python benchmarks/jitter.py
+	$(BIN)/python benchmarks/angle_quality.py
+	$(BIN)/python benchmarks/latency.py
 
 # Rebuild the demo traces bundled in the package from the test clips ($MOTIONMUSIC_MEDIA).
 traces: $(STAMP)
