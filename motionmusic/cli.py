@@ -213,7 +213,11 @@ def run(
     model: Path | None,
     no_ui: bool,
 ) -> None:
-    """Run the whole chain: movement in, music out. Type m + Enter to mute/unmute, q + Enter to stop."""
+    """Run the whole chain: movement in, music out.
+
+    Commands (type, then Enter): m mute/unmute · p NAME switch preset (a bad one is refused and the
+    music goes on) · q stop.
+    """
     preset = find_preset(preset_name)
     spec = source_spec or _default_source()
     if audio == "offline":
@@ -233,7 +237,14 @@ def run(
         synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
         stack.callback(synth.release)
         frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
-        play_live(frame_source, estimator, preset, synth, console)
+        play_live(
+            frame_source,
+            estimator,
+            preset,
+            synth,
+            console,
+            SynthProcess.factory(audio, buffer, device),
+        )
 
 
 @cli.command("audio-devices")

@@ -27,6 +27,11 @@ class Synth(Protocol):
     def send(self, controls: Controls, capture_ns: int) -> None: ...
     def set_muted(self, muted: bool) -> None: ...
     def ensure_alive(self) -> None: ...
+    def close(self) -> None: ...
+
+
+SynthFactory = Callable[[Preset], Synth]
+"""Builds (and starts) a synth for a preset: lets the engine switch presets while playing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,14 @@ class Engine:
         synth: Synth,
         on_state: Callable[[EngineState], None] | None = None,
         state_hz: float = 15.0,
+        synth_factory: SynthFactory | None = None,
     ) -> None:
         self.tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+        self.preset = preset
         self.performer = Performer(preset)
         self.synth = synth
+        self._factory = synth_factory
+        self._pending: tuple[Preset, Synth] | None = None
         self.on_state = on_state
         self._interval = 1.0 / state_hz
         self._stop = threading.Event()
@@ -74,6 +83,35 @@ class Engine:
         self.muted = (not self.muted) if muted is None else muted
         self.synth.set_muted(self.muted)
         return self.muted
+
+    def switch_preset(self, preset: Preset) -> threading.Thread:
+        """Play `preset` from the next frame after its synth is up; the old one plays until then.
+
+        The preset is already validated (loading a bad file raises before it gets here), so a
+        malformed preset never touches the running sound. The new synth boots in the background;
+        the loop swaps at a frame boundary and the old synth fades out.
+        """
+        if self._factory is None:
+            raise RuntimeError("this engine was built without a synth factory")
+        factory = self._factory
+
+        def prepare() -> None:
+            self._pending = (preset, factory(preset))
+
+        worker = threading.Thread(target=prepare, name="synth-switch", daemon=True)
+        worker.start()
+        return worker
+
+    def _swap_if_ready(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        preset, synth = pending
+        old = self.synth
+        self.preset, self.performer, self.synth = preset, Performer(preset), synth
+        self.tracker.smoother = AngleFilter(preset.smoothing, self.tracker.source.info.fps)
+        synth.set_muted(self.muted)
+        threading.Thread(target=old.close, name="synth-retire", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -104,6 +142,7 @@ class Engine:
                 if self._stop.is_set():
                     break
                 self.status = "ok"
+                self._swap_if_ready()
                 controls = self.performer.step(sample.angles)
                 self.synth.ensure_alive()
                 self.synth.send(controls, sample.frame.t_ns)

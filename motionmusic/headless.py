@@ -9,10 +9,12 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from motionmusic.catalog import find_preset
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FrameSource, PoseEstimator
 from motionmusic.core.scales import hz_to_midi, midi_to_name
-from motionmusic.engine import Engine, EngineState, Synth
+from motionmusic.engine import Engine, EngineState, Synth, SynthFactory
 
 
 def status_line(state: EngineState, preset: Preset) -> Text:
@@ -26,36 +28,48 @@ def status_line(state: EngineState, preset: Preset) -> Text:
     return Text(line, style="bold reverse" if state.muted else "")
 
 
-def _read_commands(engine: Engine) -> None:
+def _read_commands(engine: Engine, console: Console) -> None:
+    """m (or Enter): mute/unmute; p NAME: switch preset; q: stop."""
     for line in sys.stdin:
-        command = line.strip().lower()
-        if command in ("m", ""):
+        command, _, argument = line.strip().partition(" ")
+        if command.lower() in ("m", ""):
             engine.mute()
-        elif command == "q":
+        elif command.lower() == "q":
             engine.stop()
             return
+        elif command.lower() == "p" and argument:
+            try:
+                engine.switch_preset(find_preset(argument.strip()))
+            except MotionMusicError as exc:
+                console.print(f"kept {engine.preset.name}: {exc}")
 
 
 def play_live(
-    source: FrameSource, estimator: PoseEstimator, preset: Preset, synth: Synth, console: Console
+    source: FrameSource,
+    estimator: PoseEstimator,
+    preset: Preset,
+    synth: Synth,
+    console: Console,
+    factory: SynthFactory | None = None,
 ) -> None:
     """Play until the source ends, `q`, or Ctrl-C; the synth fades out when it is closed."""
     with Live(console=console, auto_refresh=False, transient=False) as live:
-        engine = Engine(
-            source,
-            estimator,
-            preset,
-            synth,
-            lambda s: live.update(status_line(s, preset), refresh=True),
-        )
+        engine: Engine
+
+        def show(state: EngineState) -> None:
+            live.update(status_line(state, engine.preset), refresh=True)
+
+        engine = Engine(source, estimator, preset, synth, show, synth_factory=factory)
         engine.start()
         if sys.stdin.isatty():
-            threading.Thread(target=_read_commands, args=(engine,), daemon=True).start()
+            threading.Thread(target=_read_commands, args=(engine, console), daemon=True).start()
         try:
             while not engine.wait(0.2):
                 pass
         except KeyboardInterrupt:
             engine.stop()
-    console.print(f"played {engine.frames} frames ({engine.status})")
+    if engine.synth is not synth:
+        engine.synth.close()  # a preset switched to while playing
+    console.print(f"\nplayed {engine.frames} frames ({engine.status})")
     if engine.error is not None:
         raise engine.error

@@ -52,11 +52,12 @@ def engines():
         engine.stop()
 
 
-def engine_on(trace: Path, synth: SynthProcess, started: list[Engine] | None = None) -> Engine:
+def engine_on(
+    trace: Path, synth: SynthProcess, started: list[Engine] | None = None, factory=None
+) -> Engine:
     loaded = read_trace(trace)
-    engine = Engine(
-        TraceSource(loaded, realtime=True), TracePoses(loaded), find_preset("theremin"), synth
-    )
+    source, poses = TraceSource(loaded, realtime=True), TracePoses(loaded)
+    engine = Engine(source, poses, find_preset("theremin"), synth, synth_factory=factory)
     if started is not None:
         started.append(engine)
     return engine
@@ -140,3 +141,25 @@ def test_a_dead_synth_is_restarted_and_the_loop_keeps_going(synth, engines, tmp_
     time.sleep(1.5)
     assert engine.running and engine.frames > frames_at_kill + 30  # the loop never stopped
     assert listen(synth, 0.5).max() > -30  # music again
+
+
+def test_a_bad_preset_is_refused_and_a_good_one_switches_while_playing(synth, engines, tmp_path):
+    from motionmusic.core.errors import MotionMusicError
+
+    engine = engine_on(
+        looped_trace(tmp_path / "t.mmtrace", 3), synth, engines, SynthProcess.factory("jack")
+    )
+    engine.start()
+    time.sleep(1.0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[synth]\nmaster = 3.0\n')
+    with pytest.raises(MotionMusicError, match=r"synth\.master"):
+        engine.switch_preset(find_preset(str(bad)))
+    assert engine.synth is synth and listen(synth, 0.3).max() > -30  # untouched, still playing
+    engine.switch_preset(find_preset("head-turn")).join(timeout=15)
+    time.sleep(0.5)
+    assert engine.preset.name == "head-turn" and engine.synth is not synth
+    new = engine.synth
+    assert listen(new, 0.5).max() > -40  # the head now plays the pad
+    engine.stop()
+    new.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing import shared_memory
 from typing import Any
 
@@ -46,6 +47,7 @@ class SynthProcess:
         buffer: int = 256,
         device: int | None = None,
         start_timeout: float = 15.0,
+        retire: bool = False,
     ) -> None:
         if backend not in BACKENDS:
             raise MotionMusicError(
@@ -59,6 +61,7 @@ class SynthProcess:
             device,
         )
         self._timeout = start_timeout
+        self._retire = retire  # close() also frees the shared memory (a switched-away synth)
         self._memory = shared_memory.SharedMemory(create=True, size=ch.SIZE * 8)
         self.array: ch.FloatArray = np.ndarray(
             (ch.SIZE,), dtype=np.float64, buffer=self._memory.buf
@@ -155,14 +158,28 @@ class SynthProcess:
                 self.process.kill()
                 self.process.join(timeout=1.0)
         self.process = None
+        if self._retire:
+            self._retire = False
+            self.release()
 
     def release(self) -> None:
         """Close and free the shared memory (the object cannot be restarted afterwards)."""
         self.close()
+        if self.writer is None:
+            return
         del self.array
         self.writer = None  # type: ignore[assignment]
         self._memory.close()
         self._memory.unlink()
+
+    @classmethod
+    def factory(
+        cls, backend: str, buffer: int = 256, device: int | None = None
+    ) -> Callable[[Preset], SynthProcess]:
+        """Synths for other presets, on the same audio settings (for switching while playing)."""
+        return lambda preset: cls(
+            preset, backend, buffer=buffer, device=device, retire=True
+        ).start()
 
 
 def output_latency_s(rate: int, buffer: int, periods: int = 2, period: int = 256) -> float:
