@@ -98,8 +98,12 @@ class SynthProcess:
             time.sleep(0.02)
         if self.array[ch.STATUS] != 1.0:
             self.close()
+            hint = {
+                "jack": "is a JACK server running?",
+                "portaudio": "see: motionmusic audio-devices",
+            }[self.backend]
             raise MotionMusicError(
-                f"no {self.backend} audio: the synth could not open it (details: {native_log_path()})"
+                f"no {self.backend} audio: the synth could not open it ({hint}; log: {native_log_path()})"
             )
         return self
 
