@@ -44,7 +44,7 @@ class EngineState:
     angles: Angles
     controls: Controls
     muted: bool
-    source: str  # "ok", "lost", "ended"
+    source: str  # "ok", "lost", "ended", "stopped"
     dropped: int
 
 
@@ -163,7 +163,10 @@ class Engine:
         except BaseException as exc:
             self.error = exc
         finally:
-            self.status = "ended" if self.status == "ok" else self.status
+            if self._stop.is_set():
+                self.status = "stopped"
+            elif self.status == "ok":
+                self.status = "ended"
             self._silence()
 
     def _state(
