@@ -55,19 +55,10 @@ class TimedSynth:
         self.synth.ensure_alive()
 
 
-def start_jack(log: Path) -> subprocess.Popen[bytes]:
+def start_jack(log: Path, period: int) -> subprocess.Popen[bytes]:
     os.environ["JACK_DEFAULT_SERVER"] = SERVER
-    command = [
-        shutil.which("jackd") or "jackd",
-        "-n",
-        SERVER,
-        "-d",
-        "dummy",
-        "-r",
-        "48000",
-        "-p",
-        "256",
-    ]
+    jackd = shutil.which("jackd") or "jackd"
+    command = [jackd, "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", str(period)]
     server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     time.sleep(1.5)
     return server
@@ -89,9 +80,9 @@ def stats(name: str, values: np.ndarray) -> None:
     )
 
 
-def measure(clip: str, log: Path) -> None:
+def measure(clip: str, log: Path, period: int) -> None:
     preset = find_preset("theremin")
-    synth = SynthProcess(preset, "jack").start()
+    synth = SynthProcess(preset, "jack", buffer=period).start()
     timed = TimedSynth(synth)
     output_ms = playback_latency_s() * 1000
     with MediaPipePose(model_path()) as estimator:
@@ -130,12 +121,18 @@ def synth_log(synth: SynthProcess) -> np.ndarray:
 
 
 def main() -> None:
+    """Usage: latency.py [--period FRAMES] [clip ...] (period 256 is the reference setting)."""
+    args = sys.argv[1:]
+    period = 256
+    if args[:1] == ["--period"]:
+        period, args = int(args[1]), args[2:]
+    print(f"JACK dummy, 48 kHz, {period}-frame periods; synth buffer {period}")
     log = Path(tempfile.mkdtemp()) / "jackd.log"
-    server = start_jack(log)
+    server = start_jack(log, period)
     try:
         with native_logs_to_file():
-            for clip in sys.argv[1:] or CLIPS:
-                measure(clip, log)
+            for clip in args or CLIPS:
+                measure(clip, log, period)
         text = log.read_text()
         print(
             f"\nJACK log: {text.count('Process XRun')} driver-late cycles, "
