@@ -73,7 +73,8 @@ class ControlReader:
         self.array = array
         self.voices = voices
         self.seq = 0.0
-        self._strikes = np.zeros(MAX_VOICES)
+        # strikes counted before this reader existed (a restarted synth) are not struck again
+        self._strikes = np.array([array[HEAD + i * VOICE_SLOTS + 5] for i in range(MAX_VOICES)])
 
     def poll(self) -> tuple[Controls, int] | None:
         """New controls (and their capture time) since the last poll, else None."""
