@@ -182,3 +182,16 @@ def test_mute_silences_the_very_next_buffer(tmp_path):
     assert np.abs(audio[int(0.9 * rate) : int(1.0 * rate)]).max() > 0.1
     assert np.abs(audio[int((1.0 + buffer) * rate) : int(1.49 * rate)]).max() < 1e-4
     assert np.abs(audio[int(1.6 * rate) : int(2.0 * rate)]).max() > 0.1
+
+
+@pytest.mark.parametrize("name", ["theremin", "arm-raise-pentatonic", "head-turn"])
+def test_no_dc_or_subsonic_rumble(name, tmp_path):
+    """Energy below 20 Hz wastes headroom and thumps when the sound starts or stops."""
+    from motionmusic.sources import bundled_trace
+
+    trace = bundled_trace("head_tilt_webcam" if name == "head-turn" else "dance_arms_raise_front")
+    audio, rate, _ = play(trace, find_preset(name), tmp_path / "x.wav")
+    spectrum = np.abs(np.fft.rfft(audio)) ** 2
+    low = spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum()
+    assert np.abs(audio).max() > 0.1  # it played, at a level a client hears (above -20 dBFS)
+    assert low / spectrum.sum() < 0.01

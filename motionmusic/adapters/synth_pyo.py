@@ -57,13 +57,13 @@ class VoiceGraph:
         env = pyo.TrigEnv(self.trig, table=table, dur=1.6, mul=self.velocity)
         index = pyo.Scale(self.brightness, outmin=0.4, outmax=2.5)
         self._keep += [table, env, index]
-        return pyo.FM(carrier=self.freq, ratio=1.0, index=env * index, mul=env)
+        return pyo.FM(carrier=self.freq, ratio=1.0, index=env * index, mul=env * 2.0)
 
     def _pad(self) -> Any:
         saw = pyo.SuperSaw(freq=self.freq, detune=0.25, bal=0.55)
         cutoff = pyo.Scale(self.brightness, outmin=350, outmax=3500, exp=2)
         self._keep += [saw, cutoff]
-        return pyo.MoogLP(saw, freq=cutoff, res=0.1, mul=0.6)
+        return pyo.MoogLP(saw, freq=cutoff, res=0.1, mul=6.0)  # SuperSaw is ~20 dB below a sine
 
     def apply(self, c: VoiceControls) -> None:
         """Set this frame's values (pyo wants Python floats, not numpy scalars)."""
@@ -88,7 +88,9 @@ class SynthGraph:
         synth = preset.synth
         self.voices = [VoiceGraph(voice, synth) for voice in preset.voices]
         self.mix = pyo.Mix([v.out for v in self.voices], voices=2)
-        self.reverb = pyo.Freeverb(self.mix, size=0.7, damp=0.6, bal=synth.reverb * 0.6)
+        # FM with carrier = modulator puts a sideband at 0 Hz: block DC before it eats headroom
+        self.dry = pyo.DCBlock(self.mix)
+        self.reverb = pyo.Freeverb(self.dry, size=0.7, damp=0.6, bal=synth.reverb * 0.6)
         self.presence = pyo.SigTo(0.0, time=synth.fade_ms / 1000)
         self.mute = pyo.SigTo(1.0, time=MUTE_S, init=1.0)
         self.master = pyo.SigTo(synth.master, time=0.05, init=synth.master)
