@@ -172,24 +172,27 @@ class JackServer:
         return self.log.read_text().count("Process XRun")
 
     def client_xruns(self, client: str = "motionmusic") -> int:
-        """Xruns that `client` caused: it missed a cycle that the driver had started on time.
+        """Xrun episodes that `client` caused: it missed cycles the driver had started on time.
 
         On this virtual machine the dummy driver's timer sometimes wakes late (tens of µs, now and
         then milliseconds, with nothing else running); every client of that cycle is then reported
-        unfinished. Those cascades follow a driver line; a client line with none before it is the
-        client's own fault.
+        unfinished, often for a few cycles. Such a run follows a driver line; a run of client lines
+        with none before it is the client's own doing, counted once.
         """
         caused, previous = 0, ""
         for line in self.log.read_text().splitlines():
             if "Process error" in line:
                 continue
-            if f"client = {client} was not finished" in line and not previous:
+            mine = f"client = {client} was not finished" in line
+            if mine and not previous:
                 caused += 1
-            late = "Process XRun" in line or (
-                f"client = {client} was not finished" in line and previous
-            )
-            previous = "xrun" if late else ""
+            previous = "xrun" if ("Process XRun" in line or mine) else ""
         return caused
+
+    def stalls(self, over_us: int = 1000) -> int:
+        """Cycles the driver started more than `over_us` late: the virtual machine itself paused."""
+        lines = [x for x in self.log.read_text().splitlines() if "Process XRun =" in x]
+        return sum(int(x.split("=")[1].split()[0]) > over_us for x in lines)
 
     def stop(self) -> None:
         self.process.terminate()

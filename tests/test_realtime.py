@@ -84,34 +84,53 @@ def wait_buffers(synth: SynthProcess, count: int) -> None:
         time.sleep(0.001)
 
 
-def test_twenty_seconds_without_a_dropout_while_the_main_process_is_busy(
-    jack_server, synth, engines, tmp_path
-):
+def busy_run(jack_server, synth: SynthProcess, engines: list[Engine], trace: Path) -> dict:
+    """20 s of music while a thread hogs the main process's GIL; what happened meanwhile."""
     stop = threading.Event()
 
     def hog_the_gil() -> None:
         while not stop.is_set():
             sum(i * i for i in range(20_000))
 
-    engine = engine_on(looped_trace(tmp_path / "long.mmtrace", 5), synth, engines)
-    time.sleep(0.5)  # let the graph settle: connecting clients may itself cost a cycle
-    caused, beats = jack_server.client_xruns(), synth.heartbeat
+    engine = engine_on(trace, synth, engines)
+    time.sleep(2.0)  # let a new client settle: its first cycles (page faults, warm-up) may run late
+    caused, stalls, beats = jack_server.client_xruns(), jack_server.stalls(), synth.heartbeat
     hog = threading.Thread(target=hog_the_gil, daemon=True)
     hog.start()
     engine.start()
     try:
         heard = listen(synth, 19.0)
-        assert engine.wait(timeout=20)
+        finished = engine.wait(timeout=20)
     finally:
         stop.set()
-    assert engine.error is None
+    return {
+        "engine": engine,
+        "finished": finished,
+        "heard": heard,
+        "caused": jack_server.client_xruns() - caused,
+        "stalls": jack_server.stalls() - stalls,
+        "beats": synth.heartbeat - beats,
+    }
+
+
+def test_twenty_seconds_without_a_dropout_while_the_main_process_is_busy(
+    jack_server, synth, engines, tmp_path
+):
+    trace = looped_trace(tmp_path / "long.mmtrace", 5)
+    run = busy_run(jack_server, synth, engines, trace)
+    if run["caused"] and run["stalls"]:
+        # the whole virtual machine paused for over a millisecond (seen here: 5-16 ms, a few times an
+        # hour, with or without load); that window proves nothing either way: play it again once
+        run = busy_run(jack_server, synth, engines, trace)
+    engine = run["engine"]
+    assert run["finished"] and engine.error is None
     source = engine.tracker.source
     assert (
         engine.frames + source.dropped == 600 and engine.frames >= 540
     )  # busy loop skips, never lags
-    assert jack_server.client_xruns() - caused == 0  # the synth never missed a cycle on its own
-    assert synth.heartbeat - beats >= 19.5 / BUFFER_S  # and computed every buffer
-    assert np.mean(heard > -30) > 0.7  # and most of them carried the music
+    assert run["caused"] == 0  # the synth never missed a cycle on its own
+    assert run["beats"] >= 19.5 / BUFFER_S  # and computed every buffer
+    assert np.mean(run["heard"] > -30) > 0.7  # most of them carrying the music
 
 
 def test_mute_silences_within_one_buffer_and_unmute_restores(synth, engines, tmp_path):
