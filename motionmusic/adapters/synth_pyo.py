@@ -188,6 +188,7 @@ def serve(
     The per-buffer callback reads the shared control array (a few microseconds); nothing else in
     this process competes with the audio thread for the GIL.
     """
+    import gc
     import time
     from multiprocessing import resource_tracker, shared_memory
 
@@ -223,6 +224,11 @@ def serve(
             reader.applied(seq, controls.t_ns, time.monotonic_ns())
 
     server.setCallback(on_buffer)
+    # Python's cyclic garbage collector would otherwise run, now and then, inside the audio
+    # callback and stall it for milliseconds. Everything built so far is frozen out of its reach,
+    # and the steady state makes no reference cycles (controls are plain acyclic values).
+    gc.freeze()
+    gc.disable()
     server.start()
     array[ch.LATENCY] = buffer / rate
     array[ch.STATUS] = 1.0
