@@ -30,6 +30,7 @@ from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.catalog import find_preset
 from motionmusic.core.performer import Controls
+from motionmusic.core.pose import Frame, PoseFrame
 from motionmusic.engine import Engine
 from motionmusic.logs import native_logs_to_file
 
@@ -53,6 +54,24 @@ class TimedSynth:
 
     def ensure_alive(self) -> None:
         self.synth.ensure_alive()
+
+
+class TimedEstimator:
+    """The pose model, with each frame's inference time kept: the floor no pipeline can beat."""
+
+    def __init__(self, estimator: MediaPipePose) -> None:
+        self.estimator = estimator
+        self.stage_ms: dict[str, float] = {}
+        self.inference: dict[int, float] = {}
+
+    def estimate(self, frame: Frame) -> PoseFrame | None:
+        pose = self.estimator.estimate(frame)
+        self.stage_ms = self.estimator.stage_ms
+        self.inference[frame.t_ns] = self.stage_ms["inference"]
+        return pose
+
+    def close(self) -> None:
+        self.estimator.close()
 
 
 def start_jack(log: Path, period: int) -> subprocess.Popen[bytes]:
@@ -89,7 +108,8 @@ def measure(clip: str, log: Path, period: int) -> None:
         source = VideoSource(media_dir() / clip, realtime=True)
         time.sleep(0.5)
         driver_before = log.read_text().count("Process XRun")
-        engine = Engine(source, estimator, preset, timed).start()
+        poses = TimedEstimator(estimator)
+        engine = Engine(source, poses, preset, timed).start()
         engine.wait()
         time.sleep(0.2)
         driver_after = log.read_text().count("Process XRun")
@@ -111,6 +131,9 @@ def measure(clip: str, log: Path, period: int) -> None:
     stats("sent → applied in synth", to_applied)
     print(f"  {'+ JACK playback latency':28} {output_ms:.2f} ms (reported by the server)")
     stats("frame → sound", total)
+    inference = np.array([poses.inference[c] for c in captured])
+    stats("  of which inference", inference)
+    stats("  everything else", total - inference)
     print(f"  driver-late cycles during the run: {driver_after - driver_before}")
 
 
