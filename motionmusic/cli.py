@@ -17,7 +17,7 @@ from motionmusic import __version__, models
 from motionmusic.catalog import find_preset, preset_path, shipped
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
-from motionmusic.core.presets import json_schema, load_preset
+from motionmusic.core.presets import Preset, json_schema, load_preset
 from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.summary import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
@@ -152,9 +152,13 @@ def render(source: str, preset_name: str, out: Path, model: Path | None) -> None
 
     Writes the control curves beside it (OUT with .controls.csv).
     """
+    _render_to(source, find_preset(preset_name), out, model)
+
+
+def _render_to(source: str, preset: Preset, out: Path, model: Path | None) -> None:
+    """Offline rendering, shared by `render` and `run --audio offline`."""
     from motionmusic.render import render as render_offline
 
-    preset = find_preset(preset_name)
     if not out.parent.is_dir():
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with native_logs_to_file(), ExitStack() as stack:
@@ -223,12 +227,7 @@ def run(
     if audio == "offline":
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
-        from motionmusic.render import render as render_offline
-
-        with native_logs_to_file(), ExitStack() as stack:
-            frame_source, estimator = open_source(spec, stack, realtime=False, model=model)
-            result = render_offline(frame_source, estimator, preset, out)
-        console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
+        _render_to(spec, preset, out, model)
         return
     from motionmusic.adapters.synth_process import SynthProcess
     from motionmusic.headless import play_live
