@@ -19,7 +19,10 @@ from motionmusic.core.angles import Angles
 from motionmusic.core.filters import AngleFilter
 from motionmusic.core.performer import Controls, Performer
 from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceStatus
+from motionmusic.core.session import SessionLog
+from motionmusic.core.targets import TargetState
 from motionmusic.tracker import Tracker
 
 
@@ -46,6 +49,7 @@ class EngineState:
     muted: bool
     source: str  # "ok", "lost", "ended", "stopped"
     dropped: int
+    targets: tuple[TargetState, ...] = ()  # the client's ROM targets: in target, reps, time
 
 
 class Engine:
@@ -58,10 +62,14 @@ class Engine:
         on_state: Callable[[EngineState], None] | None = None,
         state_hz: float = 15.0,
         synth_factory: SynthFactory | None = None,
+        profile: Profile | None = None,
+        log: SessionLog | None = None,
     ) -> None:
         self.tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
         self.preset = preset
-        self.performer = Performer(preset)
+        self.profile = profile
+        self.log = log
+        self.performer = Performer(preset, profile)
         self.synth = synth
         self._factory = synth_factory
         self._pending: tuple[Preset, Synth] | None = None
@@ -108,7 +116,11 @@ class Engine:
             return
         preset, synth = pending
         old = self.synth
-        self.preset, self.performer, self.synth = preset, Performer(preset), synth
+        # targets, reps and time in target carry over: it is the same session
+        rewarder = self.performer.rewarder
+        self.preset, self.performer, self.synth = preset, Performer(preset, self.profile), synth
+        if rewarder is not None:
+            self.performer.rewarder = rewarder
         self.tracker.smoother = AngleFilter(preset.smoothing, self.tracker.source.info.fps)
         synth.set_muted(self.muted)
         threading.Thread(target=old.close, name="synth-retire", daemon=True).start()
@@ -146,6 +158,8 @@ class Engine:
                 controls = self.performer.step(sample.angles)
                 self.synth.ensure_alive()
                 self.synth.send(controls, sample.frame.t_ns)
+                if self.log is not None:
+                    self.log.record(sample.frame.t_ns, sample.pose, sample.raw, controls)
                 self.frames += 1
                 now = time.monotonic()
                 if self.on_state is not None and now - published >= self._interval:
@@ -181,4 +195,5 @@ class Engine:
             self.muted,
             self.status,
             self.tracker.source.dropped,
+            tuple(self.performer.rewarder.states()) if self.performer.rewarder else (),
         )

@@ -16,6 +16,7 @@ from motionmusic.core.filters import AngleFilter
 from motionmusic.core.performer import Controls, Performer
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FrameSource, PoseEstimator
+from motionmusic.core.session import features
 from motionmusic.tracker import Tracker
 
 TAIL_S = 0.5
@@ -27,16 +28,6 @@ class Rendered:
     curves: Path
     frames: int
     seconds: float
-
-
-def features(preset: Preset) -> list[str]:
-    """Every movement feature the preset listens to, in order of appearance."""
-    names: list[str] = []
-    for voice in preset.voices:
-        for control in (voice.pitch, voice.volume, voice.brightness, voice.pan):
-            if control is not None and control.feature not in names:
-                names.append(control.feature)
-    return names
 
 
 class CurveWriter:

@@ -21,8 +21,8 @@ from typing import Any
 import pyo
 
 from motionmusic.core.performer import Controls, VoiceControls
-from motionmusic.core.presets import Preset, Synth, Voice
-from motionmusic.core.scales import midi_to_hz, note_to_midi
+from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
+from motionmusic.core.scales import SCALES, midi_to_hz, note_to_midi
 
 CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
@@ -31,7 +31,7 @@ MUTE_S = 0.005
 class VoiceGraph:
     """One voice: its instrument, volume, brightness, pan and presence gate."""
 
-    def __init__(self, voice: Voice, synth: Synth) -> None:
+    def __init__(self, voice: Voice, synth: Synth, boost: Any) -> None:
         ramp, fade = synth.ramp_ms / 1000, synth.fade_ms / 1000
         start = midi_to_hz(note_to_midi(voice.pitch.root if voice.pitch else voice.note))
         self.struck = voice.instrument == "mallet"
@@ -39,6 +39,7 @@ class VoiceGraph:
         self.amp = pyo.SigTo(0.0, time=ramp)
         self.gate = pyo.SigTo(0.0, time=fade)
         self.brightness = pyo.SigTo(0.5, time=ramp, init=0.5)
+        self.tone = pyo.Clip(self.brightness + boost, min=0.0, max=1.0)  # + a "bright" reward
         self.pan = pyo.SigTo(0.5, time=ramp, init=0.5)
         self.velocity = pyo.Sig(0.0)
         self.trig = pyo.Trig()
@@ -47,21 +48,21 @@ class VoiceGraph:
         self.out = pyo.Pan(source * self.amp * self.gate, outs=2, pan=self.pan)
 
     def _theremin(self) -> Any:
-        tone = pyo.SineLoop(freq=self.freq, feedback=self.brightness * 0.08)
-        cutoff = pyo.Scale(self.brightness, outmin=900, outmax=7000, exp=2)
+        tone = pyo.SineLoop(freq=self.freq, feedback=self.tone * 0.08)
+        cutoff = pyo.Scale(self.tone, outmin=900, outmax=7000, exp=2)
         self._keep += [tone, cutoff]
         return pyo.ButLP(tone, freq=cutoff)
 
     def _mallet(self) -> Any:
         table = pyo.ExpTable([(0, 0.0), (60, 1.0), (8191, 0.0)], exp=5)
         env = pyo.TrigEnv(self.trig, table=table, dur=1.6, mul=self.velocity)
-        index = pyo.Scale(self.brightness, outmin=0.4, outmax=2.5)
+        index = pyo.Scale(self.tone, outmin=0.4, outmax=2.5)
         self._keep += [table, env, index]
         return pyo.FM(carrier=self.freq, ratio=1.0, index=env * index, mul=env * 2.0)
 
     def _pad(self) -> Any:
         saw = pyo.SuperSaw(freq=self.freq, detune=0.25, bal=0.55)
-        cutoff = pyo.Scale(self.brightness, outmin=350, outmax=3500, exp=2)
+        cutoff = pyo.Scale(self.tone, outmin=350, outmax=3500, exp=2)
         self._keep += [saw, cutoff]
         return pyo.MoogLP(saw, freq=cutoff, res=0.1, mul=6.0)  # SuperSaw is ~20 dB below a sine
 
@@ -81,13 +82,69 @@ class VoiceGraph:
             self.trig.play()
 
 
+class RewardGraph:
+    """The sounds of reaching a ROM target (and the stretch zone beyond the calibrated reach).
+
+    Everything is in the key of the preset's first voice: `chord` swells its tonic triad in,
+    `shimmer` is a high tremolo sparkle on the root and fifth, `bright` makes every voice brighter.
+    Each swells in over 80 ms and dies away over 0.8 s, so reaching sounds like arriving.
+    """
+
+    def __init__(self, preset: Preset) -> None:
+        first = preset.voices[0]
+        pitch = first.pitch
+        self.root = note_to_midi(pitch.root if pitch else first.note) + 12
+        steps = SCALES[pitch.scale if pitch else "major"]
+        self.third = self.root + min(steps, key=lambda s: abs(s - 3.5))
+        self.fifth = self.root + min(steps, key=lambda s: abs(s - 7))
+        self.reward = pyo.Sig(0.0)
+        self.stretch = pyo.Sig(0.0)
+        level = preset.reward.level
+        env = pyo.Port(self.reward, risetime=0.08, falltime=0.8, mul=level)
+        stretch_env = pyo.Port(self.stretch, risetime=0.08, falltime=0.8, mul=level)
+        self._keep: list[Any] = [env, stretch_env]
+        parts = [
+            self._sound(preset.reward.sound, env),
+            self._sound(preset.reward.stretch_sound, stretch_env),
+        ]
+        self.boost = sum((b for _, b in parts), pyo.Sig(0.0))
+        self.out = (
+            pyo.Mix([o for o, _ in parts if o is not None], voices=2)
+            if any(o is not None for o, _ in parts)
+            else pyo.Sig([0.0, 0.0])
+        )
+
+    def _sound(self, kind: RewardSound, env: Any) -> tuple[Any, Any]:
+        """(audio or None, brightness boost) for one reward kind."""
+        if kind == "chord":
+            table = pyo.HarmTable([1.0, 0.35, 0.12, 0.05])
+            notes = [self.root, self.third, self.fifth, self.root + 12]
+            tones = pyo.Osc(table, freq=[midi_to_hz(n) for n in notes], mul=env * 0.18)
+            self._keep += [table, tones]
+            return pyo.Pan(tones.mix(1), outs=2, pan=0.5), pyo.Sig(0.0)
+        if kind == "shimmer":
+            trem = pyo.Sine(freq=7.0, mul=0.5, add=0.5)
+            notes = [self.root + 24, self.fifth + 24, self.root + 36]
+            tones = pyo.Sine(freq=[midi_to_hz(n) for n in notes], mul=env * trem * 0.08)
+            self._keep += [trem, tones]
+            return pyo.Pan(tones.mix(1), outs=2, pan=[0.3, 0.7, 0.5]), pyo.Sig(0.0)
+        if kind == "bright":
+            return None, env * 0.8
+        return None, pyo.Sig(0.0)
+
+    def apply(self, controls: Controls) -> None:
+        self.reward.value = float(controls.reward)
+        self.stretch.value = float(controls.stretch)
+
+
 class SynthGraph:
     """All voices, reverb, presence gate, master cap, limiter, mute. Built once."""
 
     def __init__(self, preset: Preset) -> None:
         synth = preset.synth
-        self.voices = [VoiceGraph(voice, synth) for voice in preset.voices]
-        self.mix = pyo.Mix([v.out for v in self.voices], voices=2)
+        self.rewards = RewardGraph(preset)
+        self.voices = [VoiceGraph(v, synth, self.rewards.boost) for v in preset.voices]
+        self.mix = pyo.Mix([v.out for v in self.voices] + [self.rewards.out], voices=2)
         # FM with carrier = modulator puts a sideband at 0 Hz: block DC before it eats headroom
         self.dry = pyo.DCBlock(self.mix)
         self.reverb = pyo.Freeverb(self.dry, size=0.7, damp=0.6, bal=synth.reverb * 0.6)
@@ -111,6 +168,7 @@ class SynthGraph:
     def apply(self, controls: Controls) -> None:
         for graph, voice in zip(self.voices, controls.voices, strict=True):
             graph.apply(voice)
+        self.rewards.apply(controls)
         self.presence.value = 1.0 if any(v.present for v in controls.voices) else 0.0
 
     def set_muted(self, muted: bool) -> None:

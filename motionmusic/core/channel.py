@@ -11,8 +11,10 @@ Layout (indices into the array):
     6 latency_s    output latency the audio backend reports (written once by the synth)
     7 status       0 starting, 1 running, -1 failed to start
     8 peak         the synth's output peak over its last buffer (0..1), after limiter and mute
-    9 (reserved)
-    10..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
+    9 reward       1 while a ROM target is reached (the synth ramps its reward sound)
+    10 stretch     1 in the stretch zone
+    11 (reserved)
+    12..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
                    strikes (a counter: the synth strikes when it grows), strike velocity
     LOG..          a ring of (capture_ns, applied_ns) pairs for latency measurement
 
@@ -26,8 +28,10 @@ import numpy.typing as npt
 
 from motionmusic.core.performer import Controls, VoiceControls
 
-SEQ, CAPTURE, MUTED, HEARTBEAT, APPLIED_SEQ, APPLIED_NS, LATENCY, STATUS, PEAK = range(9)
-HEAD = 10
+SEQ, CAPTURE, MUTED, HEARTBEAT, APPLIED_SEQ, APPLIED_NS, LATENCY, STATUS, PEAK, REWARD, STRETCH = (
+    range(11)
+)
+HEAD = 12
 VOICE_SLOTS = 7
 MAX_VOICES = 8
 LOG = HEAD + VOICE_SLOTS * MAX_VOICES
@@ -48,6 +52,7 @@ class ControlWriter:
         seq = a[SEQ]
         a[SEQ] = seq + 1  # odd: writing
         a[CAPTURE] = float(capture_ns)
+        a[REWARD], a[STRETCH] = controls.reward, controls.stretch
         for i, voice in enumerate(controls.voices):
             self._strikes[i] += voice.strike > 0.0
             base = HEAD + i * VOICE_SLOTS
@@ -96,7 +101,10 @@ class ControlReader:
             voices.append(
                 VoiceControls(freq, amp, bright, pan, present > 0.5, velocity if struck else 0.0)
             )
-        return Controls(int(snapshot[CAPTURE]), tuple(voices)), int(seq)
+        controls = Controls(
+            int(snapshot[CAPTURE]), tuple(voices), float(snapshot[REWARD]), float(snapshot[STRETCH])
+        )
+        return controls, int(seq)
 
     def applied(self, seq: int, capture_ns: int, now_ns: int) -> None:
         a = self.array

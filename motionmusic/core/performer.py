@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from motionmusic.core.angles import Angles
 from motionmusic.core.mapping import Backlash, Quantiser, TriggerDetector, shape, velocity
 from motionmusic.core.presets import Control, Level, Preset, Voice
+from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
+from motionmusic.core.targets import Rewarder
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,8 @@ class VoiceControls:
 class Controls:
     t_ns: int
     voices: tuple[VoiceControls, ...]
+    reward: float = 0.0  # 1 while a ROM target is reached: the preset's reward sound plays
+    stretch: float = 0.0  # 1 in the stretch zone beyond the calibrated reach
 
 
 def _position(control: Control | None, angles: Angles) -> float:
@@ -119,12 +123,25 @@ def _or(value: float, default: float) -> float:
 
 
 class Performer:
-    """All voices of a preset, stepped together once per frame."""
+    """All voices of a preset, stepped together once per frame, played by one client.
 
-    def __init__(self, preset: Preset) -> None:
-        self.preset = preset
-        self.players = [VoicePlayer(voice) for voice in preset.voices]
+    With a profile, every mapping runs through the client's calibrated range and gain, and their
+    ROM targets drive the preset's reward.
+    """
+
+    def __init__(self, preset: Preset, profile: Profile | None = None) -> None:
+        self.preset = apply_profile(preset, profile)
+        self.profile = profile
+        self.players = [VoicePlayer(voice) for voice in self.preset.voices]
+        reward = preset.reward
+        self.rewarder = (
+            Rewarder(profile, reward.hysteresis, reward.stretch_beyond)
+            if profile is not None and profile.targets()
+            else None
+        )
 
     def step(self, angles: Angles) -> Controls:
         t = angles.t_ns / 1e9
-        return Controls(angles.t_ns, tuple(player.step(t, angles) for player in self.players))
+        voices = tuple(player.step(t, angles) for player in self.players)
+        reward, stretch = self.rewarder.update(angles) if self.rewarder else (0.0, 0.0)
+        return Controls(angles.t_ns, voices, reward, stretch)

@@ -135,6 +135,24 @@ class Synth(Strict):
     """Fade to silence when tracking is lost, and back in when the person returns."""
 
 
+RewardSound = Literal["chord", "shimmer", "bright", "none"]
+
+
+class Reward(Strict):
+    """What reaching a client's ROM target sounds like (targets are set in the client's profile)."""
+
+    sound: RewardSound = "chord"
+    """chord: the key's tonic chord swells in; shimmer: a high sparkle; bright: every voice opens
+    up; none: targets are counted but play nothing extra."""
+    stretch_sound: RewardSound = "shimmer"
+    """Played in the stretch zone, just beyond the client's calibrated reach."""
+    level: Unit = 0.5
+    hysteresis: float = Field(4.0, ge=0.0, le=30.0)
+    """Degrees the angle must fall back below the target before reaching it counts again."""
+    stretch_beyond: float = Field(5.0, ge=0.0, le=45.0)
+    """Where the stretch zone starts: this many degrees beyond the calibrated reach."""
+
+
 class Preset(Strict):
     schema_version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=60)
@@ -143,6 +161,7 @@ class Preset(Strict):
     """Who it is for, which movement it trains, what the therapist should watch."""
     synth: Synth = Synth()
     smoothing: OneEuroSettings = OneEuroSettings()
+    reward: Reward = Reward()
     voices: list[Voice] = Field(min_length=1, max_length=8)
 
 

@@ -1,0 +1,139 @@
+"""Client profiles: what the therapist knows about one client, by pseudonym only.
+
+A profile holds, per angle, the client's calibrated range (rest and comfortable reach), a ROM
+target in degrees and a sensitivity gain, plus a default preset and free notes. It is health data:
+the store (`motionmusic.clients`) keeps it local with owner-only permissions. This module is the
+pure part: validation (like presets: bounded, unknown keys refused, one-line errors) and how a
+profile bends a preset's mappings so that the client's own range spans the whole musical range.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import tomllib
+from pydantic import Field, ValidationError, model_validator
+
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.presets import Control, Feature, Preset, Strict, Voice, describe
+
+CLIENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+ClientId = Annotated[str, Field(pattern=CLIENT_PATTERN, examples=["C017", "pilot-03"])]
+
+
+class Range(Strict):
+    """Where the client rests and how far they comfortably reach (degrees, or shoulder widths)."""
+
+    rest: float = Field(ge=-360, le=360)
+    reach: float = Field(ge=-360, le=360)
+    calibrated: datetime | None = None
+
+    @model_validator(mode="after")
+    def _moves(self) -> Range:
+        if abs(self.reach - self.rest) < 0.5:
+            raise ValueError("reach must differ from rest by at least 0.5")
+        return self
+
+    @property
+    def direction(self) -> float:
+        return 1.0 if self.reach > self.rest else -1.0
+
+
+class AngleSettings(Strict):
+    range: Range | None = None
+    target: float | None = Field(None, ge=-360, le=360)
+    """ROM target: reaching it plays the preset's reward and counts a repetition."""
+    gain: float = Field(1.0, ge=0.25, le=20.0)
+    """Sensitivity: 4 means a quarter of the range plays the whole scale (tiny movements)."""
+
+
+class Profile(Strict):
+    schema_version: Literal[1] = 1
+    client: ClientId
+    """A pseudonym: never a name. Nothing in a profile identifies a person by itself."""
+    created: datetime
+    preset: str | None = None
+    """Default preset (name or path) for this client's sessions."""
+    notes: str = Field("", max_length=4000)
+    angles: dict[Feature, AngleSettings] = Field(default_factory=dict)
+
+    def setting(self, feature: str) -> AngleSettings:
+        return self.angles.get(feature, AngleSettings())
+
+    def targets(self) -> dict[str, float]:
+        return {name: s.target for name, s in self.angles.items() if s.target is not None}
+
+    def with_angle(self, feature: str, **changes: object) -> Profile:
+        """A copy with one angle's settings changed (validated)."""
+        merged = {**self.setting(feature).model_dump(), **changes}
+        settings = AngleSettings.model_validate(merged)
+        return self.model_copy(update={"angles": {**self.angles, feature: settings}})
+
+
+def parse_profile(text: str, where: str) -> Profile:
+    """Validate a profile's TOML; any problem is one line naming `where` and the field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MotionMusicError(f"{where}: not valid TOML ({exc})") from exc
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise MotionMusicError(f"{where}: {describe(exc)}") from exc
+
+
+def calibrated_input(
+    preset_input: tuple[float, float], settings: AngleSettings
+) -> tuple[float, float]:
+    """The input range a control should use for this client.
+
+    With a calibrated range, position 0 is the client's rest and 1 their reach (the preset's own
+    direction is kept). A preset range spanning zero (head turn left..right) is bipolar: it
+    becomes rest ± the calibrated excursion. The gain then shrinks the range toward its rest end,
+    so a few degrees can play everything.
+    """
+    low, high = preset_input
+    bipolar = min(low, high) < 0.0 < max(low, high)
+    rest_first = True  # is `low` (position 0) the rest end?
+    if settings.range is not None:
+        rest, reach = settings.range.rest, settings.range.reach
+        if bipolar:
+            span = abs(reach - rest) * (1.0 if high > low else -1.0)
+            low, high = rest - span, rest + span
+        else:
+            rest_first = (high > low) == (reach > rest)
+            low, high = (rest, reach) if rest_first else (reach, rest)
+    if settings.gain == 1.0:
+        return low, high
+    if bipolar:
+        centre, half = (low + high) / 2, (high - low) / 2 / settings.gain
+        return centre - half, centre + half
+    if rest_first:
+        return low, low + (high - low) / settings.gain
+    return high - (high - low) / settings.gain, high
+
+
+def _bend(control: Control | None, profile: Profile) -> Control | None:
+    if control is None or control.feature not in profile.angles:
+        return control
+    new = calibrated_input(control.input, profile.setting(control.feature))
+    return control.model_copy(update={"input": new})
+
+
+def _bend_voice(voice: Voice, profile: Profile) -> Voice:
+    update: dict[str, object] = {
+        name: _bend(getattr(voice, name), profile)
+        for name in ("pitch", "volume", "brightness", "pan")
+    }
+    if voice.trigger is not None and voice.trigger.control is not None:
+        control = _bend(voice.trigger.control, profile)
+        update["trigger"] = voice.trigger.model_copy(update={"control": control})
+    return voice.model_copy(update=update)
+
+
+def apply_profile(preset: Preset, profile: Profile | None) -> Preset:
+    """The preset as this client plays it: every mapping through their calibrated range."""
+    if profile is None:
+        return preset
+    return preset.model_copy(update={"voices": [_bend_voice(v, profile) for v in preset.voices]})

@@ -1,0 +1,71 @@
+"""Session logs: a trace that also says who played, with which preset, and what the synth was sent.
+
+A session log is a trace (version 2) whose header carries the client's pseudonym, the preset and
+the profile as they were played, and whose records add the controls sent each frame. Being a
+trace, it replays like one: `motionmusic replay` plays the client's movement through another
+preset. No pixels, ever; flushed every second, so `kill -9` loses at most the last second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from motionmusic.core.angles import Angles
+from motionmusic.core.channel import MAX_VOICES
+from motionmusic.core.performer import Controls
+from motionmusic.core.pose import PoseFrame
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import SourceInfo
+from motionmusic.core.trace import TraceHeader, TraceWriter
+
+Kind = Literal["live", "replay"]
+
+
+def features(preset: Preset) -> list[str]:
+    """Every movement feature the preset listens to, in order of appearance."""
+    names: list[str] = []
+    for voice in preset.voices:
+        trigger = voice.trigger.control if voice.trigger else None
+        for control in (voice.pitch, voice.volume, voice.brightness, voice.pan, trigger):
+            if control is not None and control.feature not in names:
+                names.append(control.feature)
+    return names
+
+
+def session_header(
+    info: SourceInfo, preset: Preset, profile: Profile | None, kind: Kind, source: str = ""
+) -> TraceHeader:
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    meta = {
+        "kind": kind,
+        "client": profile.client if profile else None,
+        "started": started,
+        "features": features(preset),
+        "preset": preset.model_dump(mode="json"),
+        "profile": profile.model_dump(mode="json") if profile else None,
+        "replayed": source if kind == "replay" else None,
+    }
+    return TraceHeader(
+        (info.width, info.height), info.fps, info.name, voices=MAX_VOICES, session=meta
+    )
+
+
+class SessionLog:
+    """Appends a session frame by frame; the engine calls it from its loop (a buffered write)."""
+
+    def __init__(self, path: Path, header: TraceHeader) -> None:
+        self.writer = TraceWriter(path, header)
+        self.path = path
+
+    def record(self, t_ns: int, pose: PoseFrame | None, angles: Angles, controls: Controls) -> None:
+        self.writer.write(t_ns, pose, angles, controls)
+
+    @property
+    def frames(self) -> int:
+        return self.writer.frames
+
+    def close(self) -> None:
+        self.writer.close()
