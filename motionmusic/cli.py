@@ -13,11 +13,13 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from motionmusic import __version__, models
+from motionmusic import __version__, clients, models
 from motionmusic.catalog import find_preset, preset_path, shipped
+from motionmusic.clinic import play, register, start_log
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.presets import Preset, json_schema, load_preset
+from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.summary import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
@@ -155,15 +157,18 @@ def render(source: str, preset_name: str, out: Path, model: Path | None) -> None
     _render_to(source, find_preset(preset_name), out, model)
 
 
-def _render_to(source: str, preset: Preset, out: Path, model: Path | None) -> None:
-    """Offline rendering, shared by `render` and `run --audio offline`."""
+def _render_to(
+    source: str, preset: Preset, out: Path, model: Path | None, profile: Profile | None = None
+) -> None:
+    """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
     from motionmusic.render import render as render_offline
 
     if not out.parent.is_dir():
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(source, stack, realtime=False, model=model)
-        result = render_offline(frame_source, estimator, preset, out)
+        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
+        result = render_offline(frame_source, estimator, preset, out, profile, log)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
     )
@@ -178,9 +183,11 @@ def _render_to(source: str, preset: Preset, out: Path, model: Path | None) -> No
 @click.option(
     "--preset",
     "preset_name",
-    default="theremin",
-    show_default=True,
-    help="Preset name or .toml path.",
+    help="Preset name or .toml path (default: the client's preset, else theremin).",
+)
+@click.option(
+    "--client",
+    help="Client id: play through their calibration and targets, and log the session.",
 )
 @click.option(
     "--audio",
@@ -209,7 +216,8 @@ def _render_to(source: str, preset: Preset, out: Path, model: Path | None) -> No
 @click.option("--no-ui", is_flag=True, help="Headless (the only mode until the terminal UI lands).")
 def run(
     source_spec: str | None,
-    preset_name: str,
+    preset_name: str | None,
+    client: str | None,
     audio: str,
     device: int | None,
     buffer: int,
@@ -222,28 +230,18 @@ def run(
     Commands (type, then Enter): m mute/unmute · p NAME switch preset (a bad one is refused and the
     music goes on) · q stop.
     """
-    preset = find_preset(preset_name)
+    profile = clients.load(client) if client else None
+    preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
     spec = source_spec or _default_source()
     if audio == "offline":
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
-        _render_to(spec, preset, out, model)
+        _render_to(spec, preset, out, model, profile)
         return
-    from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.headless import play_live
-
     with native_logs_to_file(), ExitStack() as stack:
-        synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
-        stack.callback(synth.release)
         frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
-        play_live(
-            frame_source,
-            estimator,
-            preset,
-            synth,
-            console,
-            SynthProcess.factory(audio, buffer, device),
-        )
+        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
+        play(frame_source, estimator, preset, profile, log, audio, device, buffer, stack)
 
 
 @cli.command("audio-devices")
@@ -353,6 +351,9 @@ def model_import(path: Path, variant: str) -> None:
 def model_path(model: Path | None) -> None:
     """Print the model that would be loaded, after verifying it."""
     click.echo(str(models.resolve(model)))
+
+
+register(cli)
 
 
 def main() -> None:

@@ -80,7 +80,7 @@ def create(client: str, preset: str | None = None, notes: str = "") -> Profile:
     return profile
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically with mode 0600: temp file, fsync, rename."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
@@ -103,8 +103,8 @@ def save(profile: Profile) -> Path:
     data = tomli_w.dumps(profile.model_dump(mode="python", exclude_none=True)).encode()
     try:
         if path.is_file():
-            _write_private(folder / PREVIOUS, path.read_bytes())
-        _write_private(path, data)
+            write_private(folder / PREVIOUS, path.read_bytes())
+        write_private(path, data)
     except OSError as exc:
         raise MotionMusicError(f"cannot save profile {path}: {exc.strerror}") from exc
     return path
@@ -133,4 +133,4 @@ def sessions(client: str) -> list[Path]:
 
 
 def write_private_text(path: Path, text: str) -> None:
-    _write_private(path, text.encode())
+    write_private(path, text.encode())

@@ -12,8 +12,10 @@ from rich.text import Text
 from motionmusic.catalog import find_preset
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator
 from motionmusic.core.scales import hz_to_midi, midi_to_name
+from motionmusic.core.session import SessionLog
 from motionmusic.engine import Engine, EngineState, Synth, SynthFactory
 
 
@@ -51,6 +53,8 @@ def play_live(
     synth: Synth,
     console: Console,
     factory: SynthFactory | None = None,
+    profile: Profile | None = None,
+    log: SessionLog | None = None,
 ) -> None:
     """Play until the source ends, `q`, or Ctrl-C; the synth fades out when it is closed."""
     with Live(console=console, auto_refresh=False, transient=False) as live:
@@ -59,7 +63,9 @@ def play_live(
         def show(state: EngineState) -> None:
             live.update(status_line(state, engine.preset), refresh=True)
 
-        engine = Engine(source, estimator, preset, synth, show, synth_factory=factory)
+        engine = Engine(
+            source, estimator, preset, synth, show, synth_factory=factory, profile=profile, log=log
+        )
         engine.start()
         if sys.stdin.isatty():
             threading.Thread(target=_read_commands, args=(engine, console), daemon=True).start()

@@ -15,8 +15,9 @@ from motionmusic.core.angles import Angles
 from motionmusic.core.filters import AngleFilter
 from motionmusic.core.performer import Controls, Performer
 from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator
-from motionmusic.core.session import features
+from motionmusic.core.session import SessionLog, features
 from motionmusic.tracker import Tracker
 
 TAIL_S = 0.5
@@ -50,14 +51,22 @@ class CurveWriter:
         self._file.close()
 
 
-def render(source: FrameSource, estimator: PoseEstimator, preset: Preset, wav: Path) -> Rendered:
-    """Track `source` (unpaced), perform `preset`, write `wav` and `<wav>.controls.csv`."""
+def render(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    preset: Preset,
+    wav: Path,
+    profile: Profile | None = None,
+    log: SessionLog | None = None,
+) -> Rendered:
+    """Track `source` (unpaced), perform `preset` (as `profile`'s client plays it), write `wav`
+    and `<wav>.controls.csv`, and log the session to `log` when given."""
     from motionmusic.adapters.synth_pyo import OfflineSynth
 
     tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
-    performer = Performer(preset)
+    performer = Performer(preset, profile)
     curves_path = wav.with_suffix(".controls.csv")
-    curves = CurveWriter(curves_path, preset)
+    curves = CurveWriter(curves_path, performer.preset)
     synth = OfflineSynth(preset, wav)
     t0: int | None = None
     t, frames = 0.0, 0
@@ -69,6 +78,8 @@ def render(source: FrameSource, estimator: PoseEstimator, preset: Preset, wav: P
             controls = performer.step(sample.angles)
             synth.apply(controls)
             curves.write(t, sample.angles, controls)
+            if log is not None:
+                log.record(sample.frame.t_ns, sample.pose, sample.raw, controls)
             frames += 1
         synth.advance(t + preset.synth.fade_ms / 1000 + TAIL_S)
     finally:

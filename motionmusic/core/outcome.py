@@ -61,7 +61,7 @@ class SessionSummary:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
 
 
-def _session_parts(trace: Trace) -> tuple[dict[str, Any], Profile | None, Preset | None]:
+def session_parts(trace: Trace) -> tuple[dict[str, Any], Profile | None, Preset | None]:
     meta = trace.header.session or {}
     profile = Profile.model_validate(meta["profile"]) if meta.get("profile") else None
     preset = Preset.model_validate(meta["preset"]) if meta.get("preset") else None
@@ -128,7 +128,7 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         raise MotionMusicError(f"{trace.path}: empty session (no frames recorded)")
     if not trace.records["present"].any():
         raise MotionMusicError(f"{trace.path}: no person was tracked in any frame")
-    meta, profile, preset = _session_parts(trace)
+    meta, profile, preset = session_parts(trace)
     names = list(trace.header.angles)
     if names != list(ANGLE_NAMES):
         raise MotionMusicError(f"{trace.path}: recorded with other angle definitions")

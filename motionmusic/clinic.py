@@ -1,0 +1,335 @@
+"""Clinical commands: clients, calibration, session summaries, replays and progress reports.
+
+Each command only wires things together; the maths lives in `motionmusic.core` (calibration,
+targets, outcomes) and the files in `motionmusic.clients`.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from motionmusic import clients
+from motionmusic.catalog import find_preset
+from motionmusic.core.angles import ANGLE_NAMES
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.outcome import SessionSummary, session_parts, summarise
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
+from motionmusic.core.session import Kind, SessionLog, session_header
+from motionmusic.core.trace import read_trace
+
+console = Console()
+err = Console(stderr=True)
+Angle = click.Choice(ANGLE_NAMES)
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, float]:
+    """ANGLE=NUMBER options into a dict, with one-line errors."""
+    out: dict[str, float] = {}
+    for item in values:
+        name, _, number = item.partition("=")
+        if name not in ANGLE_NAMES:
+            raise MotionMusicError(f"{what} {item!r}: unknown angle {name!r}")
+        try:
+            out[name] = float(number)
+        except ValueError:
+            raise MotionMusicError(f"{what} {item!r}: expected ANGLE=NUMBER") from None
+    return out
+
+
+@click.group("clients")
+def clients_group() -> None:
+    """Client profiles (pseudonymous ids; stored on this machine only)."""
+
+
+@clients_group.command("add")
+@click.argument("client")
+@click.option("--preset", help="Default preset for this client's sessions.")
+@click.option("--notes", default="", help="Free notes (no names: this is health data).")
+def clients_add(client: str, preset: str | None, notes: str) -> None:
+    """Create a client profile."""
+    if preset is not None:
+        find_preset(preset)
+    clients.create(client, preset, notes)
+    click.echo(f"created client {client} ({clients.client_dir(client)})")
+
+
+@clients_group.command("list")
+def clients_list() -> None:
+    """Clients with their number of sessions."""
+    for client in clients.ids():
+        click.echo(f"{client}\t{len(clients.sessions(client))} session(s)")
+
+
+@clients_group.command("show")
+@click.argument("client")
+def clients_show(client: str) -> None:
+    """A client's profile: ranges, targets, gains, default preset, notes."""
+    clients.load(client)  # validated first: a corrupt profile is reported, not printed
+    click.echo((clients.client_dir(client) / clients.PROFILE).read_text(encoding="utf-8"), nl=False)
+
+
+@clients_group.command("set")
+@click.argument("client")
+@click.option("--preset", help="Default preset.")
+@click.option("--notes", help="Replace the notes.")
+@click.option("--target", "targets", multiple=True, metavar="ANGLE=DEG", help="ROM target.")
+@click.option("--clear-target", multiple=True, type=Angle, help="Remove an angle's target.")
+@click.option("--gain", "gains", multiple=True, metavar="ANGLE=G", help="Sensitivity (1..20).")
+def clients_set(
+    client: str,
+    preset: str | None,
+    notes: str | None,
+    targets: tuple[str, ...],
+    clear_target: tuple[str, ...],
+    gains: tuple[str, ...],
+) -> None:
+    """Change a client's default preset, notes, ROM targets or sensitivity gains."""
+    profile = clients.load(client)
+    if preset is not None:
+        find_preset(preset)
+        profile = profile.model_copy(update={"preset": preset})
+    if notes is not None:
+        profile = profile.model_copy(update={"notes": notes})
+    try:
+        for name, value in _pairs(targets, "--target").items():
+            profile = profile.with_angle(name, target=value)
+        for name in clear_target:
+            profile = profile.with_angle(name, target=None)
+        for name, value in _pairs(gains, "--gain").items():
+            profile = profile.with_angle(name, gain=value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise MotionMusicError(f"{client}: {str(exc).splitlines()[-2].strip()}") from None
+    click.echo(f"saved {clients.save(profile)}")
+
+
+def client_preset(profile: Profile, name: str | None) -> str:
+    return name or profile.preset or "theremin"
+
+
+@click.command()
+@click.option("--client", required=True, help="Client id (see: motionmusic clients list).")
+@click.option("--source", "source_spec", help="Camera index or name, video file or .mmtrace.")
+@click.option(
+    "--angle",
+    "angles",
+    multiple=True,
+    type=Angle,
+    help="Angle(s) to calibrate (default: those the client's preset plays).",
+)
+@click.option(
+    "--prepare",
+    type=click.FloatRange(0.5, 20),
+    default=3.0,
+    show_default=True,
+    help="Seconds to get into position before each hold.",
+)
+@click.option(
+    "--hold",
+    type=click.FloatRange(1, 20),
+    default=3.0,
+    show_default=True,
+    help="Seconds each position is held and measured.",
+)
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path))
+def calibrate(
+    client: str,
+    source_spec: str | None,
+    angles: tuple[str, ...],
+    prepare: float,
+    hold: float,
+    model: Path | None,
+) -> None:
+    """Measure the client's rest and comfortable reach; mappings then span exactly that range."""
+    from motionmusic.calibrate_view import run_calibration
+    from motionmusic.core.session import features
+
+    profile = clients.load(client)
+    chosen = list(angles) or features(find_preset(client_preset(profile, None)))
+    ranges = run_calibration(source_spec, chosen, prepare, hold, model, console)
+    for name, rng in ranges.items():
+        profile = profile.with_angle(name, range=rng.model_dump())
+    path = clients.save(profile)
+    table = Table("angle", "rest", "reach", "range", title=f"calibrated {client}")
+    for name, rng in ranges.items():
+        table.add_row(name, f"{rng.rest:.1f}", f"{rng.reach:.1f}", f"{rng.reach - rng.rest:+.1f}")
+    console.print(table)
+    console.print(f"saved {path}")
+
+
+def load_summary(path: Path) -> SessionSummary:
+    if not path.is_file():
+        raise MotionMusicError(f"no such session: {path}")
+    return summarise(read_trace(path))
+
+
+def summary_table(summary: SessionSummary) -> Table:
+    flag = " · LOW CONFIDENCE" if summary.low_confidence else ""
+    table = Table(
+        "angle",
+        "peak",
+        "p95",
+        "median",
+        "target",
+        "in target",
+        "reps",
+        title=f"{summary.source}: {summary.seconds:.0f} s, tracked {summary.coverage:.0%}, "
+        f"{summary.notes} notes{flag}",
+        caption="camera estimates: typically within about 10° of a goniometer",
+    )
+    for a in summary.angles:
+        target = "—" if a.target is None else f"{a.target:.0f}"
+        table.add_row(
+            a.feature,
+            f"{a.peak:.1f}",
+            f"{a.p95:.1f}",
+            f"{a.median:.1f}",
+            target,
+            f"{a.seconds_in_target:.1f} s",
+            str(a.reps),
+        )
+    return table
+
+
+@click.command("summary")
+@click.argument("session", type=click.Path(path_type=Path))
+def summary_command(session: Path) -> None:
+    """Summarise a session log (or any trace): ROM per angle, time in target, reps, notes."""
+    console.print(summary_table(load_summary(session)))
+
+
+@click.command()
+@click.option("--client", required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, PNG plots and sessions.csv (default: ./report-CLIENT).",
+)
+def report(client: str, out: Path | None) -> None:
+    """Progress over sessions: an HTML page with its plots embedded, the PNGs, and a CSV."""
+    from motionmusic.report import write_report
+
+    profile = clients.load(client)
+    summaries: list[SessionSummary] = []
+    for path in clients.sessions(client):
+        try:
+            summary = summarise(read_trace(path))
+        except MotionMusicError as exc:
+            err.print(f"skipped: {exc}", highlight=False)
+            continue
+        if summary.kind == "live":
+            summaries.append(summary)
+    if not summaries:
+        raise MotionMusicError(f"client {client} has no usable sessions yet")
+    written = write_report(profile, summaries, out or Path(f"report-{client}"))
+    click.echo(f"report: {written}")
+
+
+def register(cli: click.Group) -> None:
+    for command in (clients_group, calibrate, summary_command, report, replay):
+        cli.add_command(command)
+
+
+def start_log(
+    stack: ExitStack,
+    profile: Profile,
+    info: SourceInfo,
+    preset: Preset,
+    kind: Kind,
+    source: str = "",
+) -> SessionLog:
+    """Open the client's next session log; when `stack` closes it is closed and summarised."""
+    path = clients.new_session_path(profile.client)
+    log = SessionLog(path, session_header(info, preset, profile, kind, source))
+    stack.callback(_finish_log, log)
+    return log
+
+
+def _finish_log(log: SessionLog) -> None:
+    log.close()
+    try:
+        summary = summarise(read_trace(log.path))
+    except MotionMusicError as exc:
+        err.print(f"session {log.path.name}: {exc}", highlight=False)
+        return
+    clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
+    console.print(summary_table(summary))
+    console.print(f"session log: {log.path}")
+
+
+@click.command()
+@click.argument("session", type=click.Path(path_type=Path))
+@click.option("--preset", "preset_name", help="Preset to play it through (default: as recorded).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render to this WAV (offline, fast) instead of playing it.",
+)
+@click.option(
+    "--audio", type=click.Choice(["portaudio", "jack"]), default="portaudio", show_default=True
+)
+@click.option("--device", type=int, help="PortAudio output device.")
+@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
+def replay(
+    session: Path,
+    preset_name: str | None,
+    out: Path | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+) -> None:
+    """Play a recorded session (or trace) through another preset, as the client played it then.
+
+    The client's calibration and targets recorded with the session are used, so the therapist can
+    tune a preset afterwards on real movement. The replay is logged as a replay (reports skip it).
+    """
+    from motionmusic.core.replay import TracePoses, TraceSource
+
+    if not session.is_file():
+        raise MotionMusicError(f"no such session: {session}")
+    trace = read_trace(session)
+    _, profile, recorded = session_parts(trace)
+    preset = find_preset(preset_name) if preset_name else recorded
+    if preset is None:
+        raise MotionMusicError(f"{session} records no preset: give --preset")
+    if out is not None and not out.parent.is_dir():
+        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
+    with ExitStack() as stack:
+        source = TraceSource(trace, realtime=out is None)
+        log = None
+        if profile is not None and clients.exists(profile.client):
+            log = start_log(stack, profile, source.info, preset, "replay", str(session))
+        if out is not None:
+            from motionmusic.render import render as render_offline
+
+            result = render_offline(source, TracePoses(trace), preset, out, profile, log)
+            console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
+            return
+        play(source, TracePoses(trace), preset, profile, log, audio, device, buffer, stack)
+
+
+def play(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    preset: Preset,
+    profile: Profile | None,
+    log: SessionLog | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+    stack: ExitStack,
+) -> None:
+    """Live play with the synth in its own process (shared by `run` and `replay`)."""
+    from motionmusic.adapters.synth_process import SynthProcess
+    from motionmusic.headless import play_live
+
+    synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
+    stack.callback(synth.release)
+    factory = SynthProcess.factory(audio, buffer, device)
+    play_live(source, estimator, preset, synth, console, factory, profile, log)
