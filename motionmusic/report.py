@@ -111,7 +111,8 @@ def practice_plot(summaries: Sequence[SessionSummary]) -> bytes:
     labels = [_when(s).strftime("%Y-%m-%d\n%H:%M") for s in summaries]
     seconds = [sum(a.seconds_in_target for a in s.angles) for s in summaries]
     reps = [sum(a.reps for a in s.angles) for s in summaries]
-    bars = axes.bar(range(len(summaries)), seconds, color=POINT)
+    colours = [LOW if s.low_confidence else POINT for s in summaries]
+    bars = axes.bar(range(len(summaries)), seconds, color=colours)
     axes.bar_label(bars, labels=[f"{r} reps" for r in reps], fontsize="small")
     axes.set_xticks(range(len(summaries)), labels, fontsize="x-small")
     axes.set_ylabel("time in target (s)")

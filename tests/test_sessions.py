@@ -1,0 +1,274 @@
+"""Clients, session logs and reports as the therapist uses them from the command line."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import soundfile
+
+from motionmusic import clients
+from motionmusic.core.outcome import summarise
+from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
+from motionmusic.report import COLUMNS, LOW, POINT
+from tests.motion import FPS, arm_trace, segments
+from tests.test_cli import assert_clean_error, mm
+
+FLEX = "right_shoulder_flexion"
+ROOT = Path(__file__).parent.parent
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def reaches(n: int, top: float = 100.0, absent: float = 0.0) -> np.ndarray:
+    """`n` raises of the right arm from 15° to `top` and back; `absent`: fraction untracked."""
+    one = segments((0.5, 15, 15), (1.0, 15, top), (0.5, top, top), (1.0, top, 15))
+    script = np.tile(one, n)
+    if absent:
+        script[: int(len(script) * absent)] = np.nan
+    return script
+
+
+@pytest.fixture
+def client(isolated_home: Path) -> str:
+    assert (
+        mm(
+            "clients", "add", "K7", "--preset", "arm-raise-pentatonic", "--notes", "Jane Doe"
+        ).returncode
+        == 0
+    )
+    assert mm("clients", "set", "K7", f"--target={FLEX}=90").returncode == 0
+    return "K7"
+
+
+def test_profiles_are_private_and_a_save_keeps_the_previous_version(client: str):
+    folder = clients.client_dir(client)
+    profile = clients.load(client)
+    assert profile.setting(FLEX).target == 90
+    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
+    assert mode(folder / "profile.toml") == 0o600
+    assert "target = 90" not in (folder / "profile.prev.toml").read_text()  # the version before
+    assert mode(folder / "profile.prev.toml") == 0o600
+
+
+def test_calibrate_from_the_command_line_saves_the_range(client: str, tmp_path: Path):
+    script = segments((3.0, 12, 12), (1.0, 12, 88), (4.0, 88, 88))
+    trace = arm_trace(tmp_path / "cal.mmtrace", script, noise=1.0)
+    result = mm(
+        "calibrate",
+        "--client",
+        client,
+        "--source",
+        str(trace),
+        "--angle",
+        FLEX,
+        "--prepare",
+        "1",
+        "--hold",
+        "2",
+    )
+    assert result.returncode == 0, result.stderr
+    found = clients.load(client).setting(FLEX).range
+    assert found is not None
+    assert found.rest == pytest.approx(12, abs=2) and found.reach == pytest.approx(88, abs=2)
+    assert clients.load(client).setting(FLEX).target == 90  # the rest of the profile kept
+
+
+def test_calibration_that_cannot_finish_changes_nothing(client: str, tmp_path: Path):
+    trace = arm_trace(tmp_path / "short.mmtrace", segments((2.0, 12, 12)))
+    before = (clients.client_dir(client) / "profile.toml").read_bytes()
+    result = mm("calibrate", "--client", client, "--source", str(trace), "--angle", FLEX)
+    assert_clean_error(result, "ended before calibration finished", "unchanged")
+    assert (clients.client_dir(client) / "profile.toml").read_bytes() == before
+
+
+def test_a_session_log_survives_kill_9_losing_at_most_a_second(client, jack_server, tmp_path):
+    trace = arm_trace(tmp_path / "long.mmtrace", reaches(12))
+    command = [
+        sys.executable,
+        "-m",
+        "motionmusic",
+        "run",
+        "--no-ui",
+        "--client",
+        client,
+        "--source",
+        str(trace),
+        "--audio",
+        "jack",
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        logs: list[Path] = []
+        while time.monotonic() < deadline and not (logs and len(read_trace(logs[0])) > 30):
+            time.sleep(0.1)
+            logs = clients.sessions(client)
+        assert logs, process.stderr.read().decode() if process.poll() is not None else "no log"
+        first = read_trace(logs[0])
+        seen_at, seen_t = time.monotonic(), first.records["t_ns"][-1] / 1e9
+        time.sleep(3.0)
+        killed_at = time.monotonic()
+        os.killpg(process.pid, signal.SIGKILL)  # the whole session: loop and synth process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log = read_trace(logs[0])
+    played = seen_t + (killed_at - seen_at)  # movement time played when the kill came
+    lost = played - log.records["t_ns"][-1] / 1e9
+    assert lost <= 1.0 + 0.2, f"lost {lost:.2f} s"  # flushed each second (+ scheduling slack)
+    assert mode(logs[0]) == 0o600 and mode(logs[0].parent) == 0o700
+    report = mm("report", "--client", client, "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report" / "report.html").is_file()
+
+
+def make_session(client: str, tmp_path: Path, day: int, script: np.ndarray) -> Path:
+    """A session as `run --client --audio offline` logs it, dated `day` days into 2026."""
+    trace = arm_trace(tmp_path / f"day{day}.mmtrace", script)
+    result = mm(
+        "run",
+        "--client",
+        client,
+        "--source",
+        str(trace),
+        "--audio",
+        "offline",
+        "--out",
+        str(tmp_path / f"day{day}.wav"),
+    )
+    assert result.returncode == 0, result.stderr
+    log = clients.sessions(client)[-1]
+    renamed = log.with_name(f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}.mmtrace")
+    log.rename(renamed)
+    raw = renamed.read_bytes()  # re-date the session (its header's start time)
+    stamp = re.search(rb'"started": "([^"]+)"', raw).group(1)
+    new = f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}T10:00:00+00:00".encode()
+    renamed.write_bytes(raw.replace(stamp, new.ljust(len(stamp))[: len(stamp)]))
+    return renamed
+
+
+def blobs(png: Path, colour: str) -> int:
+    image = cv2.imread(str(png))[:, :, ::-1].astype(int)
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    mask = (np.abs(image - rgb).sum(axis=2) < 40).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return int((stats[1:, cv2.CC_STAT_AREA] >= 12).sum())
+
+
+def test_report_plots_every_session_and_names_only_the_client_id(client, tmp_path):
+    make_session(client, tmp_path, 0, reaches(2, top=85))
+    make_session(client, tmp_path, 7, reaches(3, top=100))
+    make_session(client, tmp_path, 14, reaches(3, top=110, absent=0.45))  # poorly tracked
+    make_session(client, tmp_path, 21, reaches(4, top=115))
+    out = tmp_path / "report"
+    result = mm("report", "--client", client, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = (out / "report.html").read_text()
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert f"rom-{FLEX}.png" in pngs and "practice.png" in pngs
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(embedded) == len(pngs)
+    assert {base64.b64decode(e)[:8] for e in embedded} == {b"\x89PNG\r\n\x1a\n"}
+    assert "K7" in page and "Jane Doe" not in page  # the pseudonym, never the notes
+    assert "camera estimate" in page and "10°" in page
+    plot = out / f"rom-{FLEX}.png"
+    assert cv2.imread(str(plot)).shape[:2] == (400, 800)
+    # one marker per session (+ the legend's sample of each kind): 3 well tracked, 1 not
+    assert blobs(plot, POINT) == 3 + 1
+    assert blobs(plot, LOW) == 1 + 1
+    rows = list(csv.DictReader((out / "sessions.csv").open()))
+    assert list(rows[0]) == list(COLUMNS)
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"`{column}`" in readme for column in COLUMNS)  # every column documented
+    flex = [r for r in rows if r["angle"] == FLEX]
+    # the first never reached 90°; the third lost its first 45% (4 s) to tracking: 2 of 3 reps left
+    assert [int(r["reps"]) for r in flex] == [0, 3, 2, 4]
+    assert [float(r["peak"]) for r in flex] == pytest.approx([85, 100, 110, 115], abs=1.5)
+    assert [r["low_confidence"] for r in flex] == ["0", "0", "1", "0"]
+    assert mode(out / "report.html") == 0o600
+
+
+def test_reaching_the_target_plays_the_reward(client, tmp_path):
+    script = segments((1.0, 15, 15), (0.5, 15, 110), (2.0, 110, 110), (0.5, 110, 15))
+    trace = arm_trace(tmp_path / "reach.mmtrace", script)
+    mm("clients", "add", "K8", "--preset", "arm-raise-pentatonic")  # same preset, no target
+    for who in (client, "K8"):
+        result = mm(
+            "run",
+            "--client",
+            who,
+            "--source",
+            str(trace),
+            "--audio",
+            "offline",
+            "--out",
+            str(tmp_path / f"{who}.wav"),
+        )
+        assert result.returncode == 0, result.stderr
+    rewarded, plain = (soundfile.read(tmp_path / f"{w}.wav")[0][:, 0] for w in (client, "K8"))
+    rate = 48000
+    extra = rewarded - plain
+    before = extra[: int(1.2 * rate)]
+    during = extra[int(2.0 * rate) : int(3.5 * rate)]
+    assert np.sqrt(np.mean(before**2)) < 1e-4  # identical until the target is reached
+    assert 20 * np.log10(np.sqrt(np.mean(during**2))) > -40  # then a chord joins in
+
+
+def test_replay_plays_a_session_through_another_preset(client, tmp_path):
+    log = make_session(client, tmp_path, 3, reaches(2))
+    result = mm("replay", str(log), "--preset", "theremin", "--out", str(tmp_path / "t.wav"))
+    assert result.returncode == 0, result.stderr
+    audio, rate = soundfile.read(tmp_path / "t.wav")
+    assert len(audio) / rate == pytest.approx(len(read_trace(log)) / FPS, abs=1.5)
+    replays = [p for p in clients.sessions(client) if summarise(read_trace(p)).kind == "replay"]
+    assert len(replays) == 1  # logged as a replay; the report leaves it out
+
+
+def test_bad_input_is_one_line_and_changes_nothing(client, tmp_path):
+    assert_clean_error(mm("report", "--client", "nobody"), "unknown client", "nobody")
+    assert_clean_error(
+        mm("run", "--client", "nobody", "--audio", "offline", "--out", str(tmp_path / "x.wav")),
+        "unknown client",
+    )
+    assert_clean_error(mm("clients", "add", "../etc"), "invalid client id")
+    assert_clean_error(
+        mm("report", "--client", client, "--out", str(tmp_path / "r")), "no usable sessions"
+    )
+    assert not (tmp_path / "r").exists()
+    empty = tmp_path / "empty.mmtrace"
+    TraceWriter(empty, TraceHeader((640, 480), 30.0, "x")).close()
+    assert_clean_error(mm("summary", str(empty)), "empty session")
+    nobody = arm_trace(tmp_path / "nobody.mmtrace", np.full(30, np.nan))
+    assert_clean_error(mm("summary", str(nobody)), "no person was tracked")
+    assert_clean_error(mm("summary", str(tmp_path / "gone.mmtrace")), "no such session")
+    path = clients.client_dir(client) / "profile.toml"
+    path.write_text(path.read_text().replace("target = 90.0", 'target = "high"'))
+    corrupt = path.read_bytes()
+    for args in (
+        ("clients", "set", client, "--notes", "x"),
+        ("report", "--client", client),
+        ("clients", "show", client),
+    ):
+        assert_clean_error(mm(*args), "profile.toml", "target")
+    assert path.read_bytes() == corrupt  # reported, not overwritten
