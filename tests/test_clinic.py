@@ -141,3 +141,29 @@ def test_reps_on_a_real_clip(tracked):
     for sample in samples:
         rewarder.update(sample.raw)
     assert [s.reps for s in rewarder.states()] == [1, 1]
+
+
+def test_one_sided_preset_ignores_the_other_arm():
+    left = find_preset("one-sided-left")
+
+    def sound(feature: str, values: list[float]) -> list[tuple[float, float]]:
+        performer = Performer(left)
+        out = []
+        for i, value in enumerate(values):
+            row = np.full(len(ANGLE_NAMES), 30.0)  # everything else held still, tracked
+            row[ANGLE_INDEX[feature]] = value
+            angles = Angles(round(i * 1e9 / FPS), row, np.ones(len(ANGLE_NAMES)))
+            voice = performer.step(angles).voices[0]
+            out.append((round(voice.freq, 3), round(voice.amp, 3)))
+        return out
+
+    sweep = list(np.linspace(20, 140, 60))
+    assert len(set(sound("right_shoulder_elevation", sweep))) == 1  # the other arm: nothing
+    assert len(set(sound("left_shoulder_elevation", sweep))) >= 8  # the affected arm plays
+
+
+def test_a_drone_sounds_only_while_the_client_is_seen():
+    performer = Performer(find_preset("head-turn-drone"))
+    seen = Angles(0, np.full(len(ANGLE_NAMES), 0.0), np.ones(len(ANGLE_NAMES)))
+    assert performer.step(seen).voices[0].present
+    assert not performer.step(Angles.missing(10**8)).voices[0].present

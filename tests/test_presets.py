@@ -20,10 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_shipped_presets_are_valid_and_explained():
     names = {p.stem for p in shipped()}
-    assert {"theremin", "arm-raise-pentatonic", "head-turn"} <= names
+    assert len(names) >= 8
+    assert {"theremin", "arm-raise-pentatonic", "head-turn", "head-turn-drone"} <= names
+    assert {"two-arm-duet", "tiny-movement", "one-sided-left", "elbow-swells", "calm-pad"} <= names
     for path in shipped():
         preset = load_preset(path)
         assert preset.name == path.stem and preset.description and len(preset.rationale) > 80
+        # who it is for, what it trains, what the therapist should watch
+        assert all(part in preset.rationale for part in ("For:", "Trains:", "Watch:")), path
 
 
 def test_presets_reach_the_installed_package():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
 
-from motionmusic.catalog import find_preset
+from motionmusic.catalog import find_preset, shipped
 from motionmusic.core.presets import Preset
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.scales import note_to_midi, scale_notes
@@ -163,6 +163,27 @@ def test_peaks_never_exceed_minus_1_dbfs_even_with_everything_at_maximum(clip_tr
     assert peak_dbfs(tmp_path / "loud.wav") > -3.0  # it really was driven hard
 
 
+def test_rewards_on_top_of_everything_stay_under_minus_1_dbfs(tmp_path):
+    from motionmusic.adapters.synth_pyo import OfflineSynth
+    from motionmusic.core.performer import Controls, VoiceControls
+    from motionmusic.core.presets import Reward
+
+    base = find_preset("two-arm-duet")
+    loud = base.model_copy(
+        update={
+            "synth": base.synth.model_copy(update={"master": 1.0, "reverb": 1.0}),
+            "reward": Reward(sound="chord", stretch_sound="shimmer", level=1.0),
+        }
+    )
+    wav = tmp_path / "reward.wav"
+    synth = OfflineSynth(loud, wav)
+    voices = tuple(VoiceControls(196.0 * (i + 1), 1.0, 1.0, 0.5, True, 1.0) for i in range(2))
+    synth.apply(Controls(0, voices, reward=1.0, stretch=1.0))
+    synth.advance(2.0)
+    synth.close()
+    assert peak_dbfs(wav) <= -1.0 + 0.01
+
+
 def test_mute_silences_the_very_next_buffer(tmp_path):
     """Offline, sample-exact: from one buffer after the mute command, not a sample sounds."""
     from motionmusic.adapters.synth_pyo import OfflineSynth
@@ -184,12 +205,14 @@ def test_mute_silences_the_very_next_buffer(tmp_path):
     assert np.abs(audio[int(1.6 * rate) : int(2.0 * rate)]).max() > 0.1
 
 
-@pytest.mark.parametrize("name", ["theremin", "arm-raise-pentatonic", "head-turn"])
+@pytest.mark.parametrize("name", [path.stem for path in shipped()])
 def test_no_dc_or_subsonic_rumble(name, tmp_path):
-    """Energy below 20 Hz wastes headroom and thumps when the sound starts or stops."""
+    """Every shipped preset plays audibly on a matching movement, without energy below 20 Hz
+    (it wastes headroom and thumps when the sound starts or stops)."""
     from motionmusic.sources import bundled_trace
 
-    trace = bundled_trace("head_tilt_webcam" if name == "head-turn" else "dance_arms_raise_front")
+    head = name.startswith("head-turn")
+    trace = bundled_trace("head_tilt_webcam" if head else "dance_arms_raise_front")
     audio, rate, _ = play(trace, find_preset(name), tmp_path / "x.wav")
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
     low = spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum()

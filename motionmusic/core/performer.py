@@ -104,7 +104,9 @@ class VoicePlayer:
         v = self.voice
         p = _position(v.pitch, angles)
         amp = _level(v.volume, angles, 1.0) * v.level
-        present = not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
+        # a voice moved by nothing (a drone) still sounds only while someone is tracked
+        tracked = bool(angles.confidence.any())
+        present = tracked and not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
         if not present:
             self._last = None
             return VoiceControls(midi_to_hz(self.midi), 0.0, 0.5, 0.5, False)
