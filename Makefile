@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/angle_quality.py
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/channel.py
+	$(BIN)/python benchmarks/session.py
 
 # Rebuild the demo traces bundled in the package from the test clips ($MOTIONMUSIC_MEDIA).
 traces: $(STAMP)

@@ -26,7 +26,15 @@ def status_line(state: EngineState, preset: Preset) -> Text:
         voices.append(f"{voice.name} {note} {c.amp:.2f}" if c.present else f"{voice.name} silent")
     muted = " · MUTED" if state.muted else ""
     person = "person" if state.pose_found else "NO PERSON"
-    line = f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}{muted}"
+    targets = "".join(
+        f" · {t.feature} {'IN TARGET' if t.in_target else 'target'} {t.target:.0f} reps {t.reps}"
+        + (" STRETCH" if t.in_stretch else "")
+        for t in state.targets
+    )
+    line = (
+        f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}"
+        f"{targets}{muted}"
+    )
     return Text(line, style="bold reverse" if state.muted else "")
 
 
