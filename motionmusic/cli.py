@@ -41,10 +41,48 @@ class Group(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="motionmusic")
-def cli() -> None:
-    """motionmusic: movement in front of a camera becomes music."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """motionmusic: movement in front of a camera becomes music.
+
+    Without a command: the terminal UI on the first camera (the demo when there is none).
+    """
+    if ctx.invoked_subcommand is None:
+        from motionmusic.adapters.camera_cv2 import list_cameras
+        from motionmusic.ui import open_ui
+
+        cameras = list_cameras()
+        if not cameras:
+            _demo("auto", None, 256, "no camera found: showing the bundled demo recording")
+            return
+        preset = find_preset("theremin")
+        open_ui(str(cameras[0].index), preset, None, "auto", None, 256, None, console)
+
+
+def _demo(audio: str, device: int | None, buffer: int, note: str | None = None) -> None:
+    from motionmusic.ui import open_ui
+
+    trace = bundled_trace()
+    note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
+    preset = find_preset("arm-raise-pentatonic")
+    open_ui(str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note)
+
+
+@cli.command()
+@click.option(
+    "--audio",
+    type=click.Choice(["auto", "jack", "portaudio"]),
+    default="auto",
+    show_default=True,
+    help="auto: JACK if a server runs, else PortAudio, else silent (said on screen).",
+)
+@click.option("--device", type=int, help="PortAudio output device.")
+@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
+def demo(audio: str, device: int | None, buffer: int) -> None:
+    """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
+    _demo(audio, device, buffer)
 
 
 def _default_source() -> str:
@@ -213,7 +251,7 @@ def _render_to(
 @click.option(
     "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
 )
-@click.option("--no-ui", is_flag=True, help="Headless (the only mode until the terminal UI lands).")
+@click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
 def run(
     source_spec: str | None,
     preset_name: str | None,
@@ -225,10 +263,10 @@ def run(
     model: Path | None,
     no_ui: bool,
 ) -> None:
-    """Run the whole chain: movement in, music out.
+    """Run the whole chain: movement in, music out, in the terminal UI.
 
-    Commands (type, then Enter): m mute/unmute · p NAME switch preset (a bad one is refused and the
-    music goes on) · q stop.
+    With --no-ui, commands are typed (then Enter): m mute/unmute · p NAME switch preset (a bad one
+    is refused and the music goes on) · q stop.
     """
     profile = clients.load(client) if client else None
     preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
@@ -237,6 +275,11 @@ def run(
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
         _render_to(spec, preset, out, model, profile)
+        return
+    if not no_ui:
+        from motionmusic.ui import open_ui
+
+        open_ui(spec, preset, profile, audio, device, buffer, model, console)
         return
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(spec, stack, realtime=True, model=model)

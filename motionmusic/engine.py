@@ -9,6 +9,7 @@ once) and `stop()`.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -16,14 +17,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from motionmusic.core.angles import Angles
+from motionmusic.core.calibration import Calibrator, Progress
 from motionmusic.core.filters import AngleFilter
 from motionmusic.core.performer import Controls, Performer
+from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
-from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceStatus
+from motionmusic.core.profile import Profile, Range
+from motionmusic.core.protocols import AudioStatus, FrameSource, PoseEstimator, SourceStatus
 from motionmusic.core.session import SessionLog
 from motionmusic.core.targets import TargetState
-from motionmusic.tracker import Tracker
+from motionmusic.tracker import Sample, Tracker
 
 
 class Synth(Protocol):
@@ -50,6 +53,15 @@ class EngineState:
     source: str  # "ok", "lost", "ended", "stopped"
     dropped: int
     targets: tuple[TargetState, ...] = ()  # the client's ROM targets: in target, reps, time
+    pose: PoseFrame | None = None  # landmarks, for drawing the figure
+    raw: Angles | None = None  # as measured (angles above are smoothed)
+    calibration: Progress | None = None  # a calibration in progress
+    recording_s: float | None = None  # seconds logged so far, None when not recording
+    audio: AudioStatus | None = None
+
+
+class Command(Protocol):
+    def __call__(self, engine: Engine) -> None: ...
 
 
 class Engine:
@@ -77,6 +89,11 @@ class Engine:
         self._interval = 1.0 / state_hz
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self.calibrator: Calibrator | None = None
+        self.calibrated: dict[str, Range] | None = None  # the last calibration's result
+        self._log_started = 0.0
+        self.progress: Progress | None = None
         self.muted = False
         self.frames = 0
         self.status = "ok"
@@ -109,6 +126,51 @@ class Engine:
         worker = threading.Thread(target=prepare, name="synth-switch", daemon=True)
         worker.start()
         return worker
+
+    def submit(self, command: Command) -> None:
+        """Run `command(engine)` in the loop thread before the next frame (thread-safe, never
+        blocks): how a watcher changes anything but mute."""
+        self._commands.put(command)
+
+    def drain(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            command(self)
+
+    def play_preset(self, preset: Preset) -> None:
+        """Loop thread: a mapping change applies at this frame; a new sound (other instruments,
+        synth settings or reward) boots its own synth first, as `switch_preset` does."""
+        current = self.preset
+        same_sound = (
+            [(v.instrument, v.note) for v in preset.voices]
+            == [(v.instrument, v.note) for v in current.voices]
+            and preset.synth == current.synth
+            and preset.reward == current.reward
+        )
+        if not same_sound and self._factory is not None:
+            self.switch_preset(preset)
+            return
+        rewarder = self.performer.rewarder
+        self.preset, self.performer = preset, Performer(preset, self.profile)
+        self.performer.rewarder = rewarder or self.performer.rewarder
+        self.tracker.smoother = AngleFilter(preset.smoothing, self.tracker.source.info.fps)
+
+    def use_profile(self, profile: Profile | None) -> None:
+        """Loop thread: play through this client's (new) ranges and targets."""
+        self.profile = profile
+        self.performer = Performer(self.preset, profile)
+
+    def start_calibration(self, calibrator: Calibrator) -> None:
+        self.calibrator, self.calibrated = calibrator, None
+
+    def record(self, log: SessionLog | None) -> SessionLog | None:
+        """Loop thread: start logging to `log` (None stops); returns the log that was running."""
+        old, self.log = self.log, log
+        self._log_started = time.monotonic()
+        return old
 
     def _swap_if_ready(self) -> None:
         pending, self._pending = self._pending, None
@@ -154,7 +216,9 @@ class Engine:
                 if self._stop.is_set():
                     break
                 self.status = "ok"
+                self.drain()
                 self._swap_if_ready()
+                self._calibrate(sample.raw)
                 controls = self.performer.step(sample.angles)
                 self.synth.ensure_alive()
                 self.synth.send(controls, sample.frame.t_ns)
@@ -165,15 +229,7 @@ class Engine:
                 if self.on_state is not None and now - published >= self._interval:
                     published = now
                     fps = self.frames / max(now - started, 1e-6)
-                    self.on_state(
-                        self._state(
-                            sample.frame.index,
-                            fps,
-                            sample.pose is not None,
-                            sample.angles,
-                            controls,
-                        )
-                    )
+                    self.on_state(self._state(sample, fps, controls))
         except BaseException as exc:
             self.error = exc
         finally:
@@ -183,17 +239,34 @@ class Engine:
                 self.status = "ended"
             self._silence()
 
-    def _state(
-        self, frame: int, fps: float, found: bool, angles: Angles, controls: Controls
-    ) -> EngineState:
+    def _calibrate(self, raw: Angles) -> None:
+        if self.calibrator is None:
+            return
+        self.progress = self.calibrator.update(raw)
+        if self.calibrator.done:
+            self.calibrated, self.calibrator = self.calibrator.results, None
+
+    def _state(self, sample: Sample, fps: float, controls: Controls) -> EngineState:
+        calibrating = self.calibrator is not None
         return EngineState(
-            frame,
+            sample.frame.index,
             fps,
-            found,
-            angles,
+            sample.pose is not None,
+            sample.angles,
             controls,
             self.muted,
             self.status,
             self.tracker.source.dropped,
             tuple(self.performer.rewarder.states()) if self.performer.rewarder else (),
+            sample.pose,
+            sample.raw,
+            self.progress if calibrating else None,
+            time.monotonic() - self._log_started if self.log is not None else None,
+            audio_status(self.synth),
         )
+
+
+def audio_status(synth: Synth) -> AudioStatus | None:
+    """What the synth reports about itself, if it reports anything (offline twins do not)."""
+    status = getattr(synth, "status", None)
+    return status() if callable(status) else None

@@ -2,7 +2,8 @@
 
 Those libraries write to file descriptor 2 directly, beneath Python, so redirecting `sys.stderr`
 is not enough: fd 2 itself is pointed at a log file, and Python's own `sys.stderr` keeps writing
-to the terminal through a duplicate of the original descriptor.
+to the terminal through a duplicate of the original descriptor. `sys.__stderr__` is pointed at
+that duplicate too: Textual draws the whole UI on it.
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ def native_logs_to_file(path: Path | None = None) -> Iterator[Path]:
     log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    python_stderr = sys.stderr
+    python_stderr, original = sys.stderr, sys.__stderr__
     sys.stderr = os.fdopen(os.dup(terminal), "w", buffering=1, encoding="utf-8", errors="replace")
+    sys.__stderr__ = sys.stderr  # type: ignore[misc]
     try:
         yield path
     finally:
         sys.stderr.flush()
         sys.stderr.close()
-        sys.stderr = python_stderr
+        sys.stderr, sys.__stderr__ = python_stderr, original  # type: ignore[misc]
         os.dup2(terminal, 2)
         os.close(terminal)
 

@@ -35,5 +35,10 @@ def log_dir() -> Path:
     return _ensure(home / "logs" if home else platformdirs.user_log_path(APP))
 
 
+def config_dir() -> Path:
+    home = _home()
+    return _ensure(home / "config" if home else platformdirs.user_config_path(APP))
+
+
 def models_dir() -> Path:
     return _ensure(data_dir() / "models")

@@ -29,16 +29,18 @@ def is_file_spec(spec: str) -> bool:
 
 
 def open_source(
-    spec: str, stack: ExitStack, realtime: bool, model: Path | None = None
+    spec: str, stack: ExitStack, realtime: bool, model: Path | None = None, loop: bool = False
 ) -> tuple[FrameSource, PoseEstimator]:
-    """Open SOURCE and its estimator; both are closed when `stack` closes."""
+    """Open SOURCE and its estimator; both are closed when `stack` closes. `loop` replays a
+    trace forever (the demo)."""
     if is_file_spec(spec):
         path = Path(spec).expanduser()
         if not path.exists():
             raise MotionMusicError(f"no such file: {path}")
         if path.suffix == SUFFIX:
             trace = read_trace(path)
-            return stack.enter_context(_closing(TraceSource(trace, realtime))), TracePoses(trace)
+            source = TraceSource(trace, realtime, loop=loop)
+            return stack.enter_context(_closing(source)), TracePoses(trace)
         from motionmusic.adapters.video_cv2 import VideoSource
 
         estimator = _mediapipe(stack, model)

@@ -25,6 +25,7 @@ from motionmusic.core import channel as ch
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.performer import Controls
 from motionmusic.core.presets import Preset
+from motionmusic.core.protocols import AudioStatus
 from motionmusic.logs import native_log_path
 
 BACKENDS = ("portaudio", "jack")
@@ -152,6 +153,14 @@ class SynthProcess:
         """Write-to-apply times of the frames the synth applied, in milliseconds."""
         log = ch.latency_log(self.array)
         return (log[:, 1] - log[:, 0]) / 1e6
+
+    def status(self) -> AudioStatus:
+        """For watchers: backend, alive, level, recent frame → sound latency, late buffers."""
+        recent = ch.latency_log(self.array)[-30:]
+        apply_ms = (recent[:, 1] - recent[:, 0]) / 1e6
+        out_ms = output_latency_s(self.rate, self.buffer) * 1000
+        latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")
+        return AudioStatus(self.backend, self.alive(), self.peak, latency, int(self.array[ch.LATE]))
 
     def close(self) -> None:
         if self._stop is not None:

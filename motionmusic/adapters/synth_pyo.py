@@ -270,8 +270,14 @@ def serve(
     graph = SynthGraph(preset)
     graph.start()
     reader = ch.ControlReader(array, len(preset.voices))
+    late_ns = int(1.5 * buffer / rate * 1e9)
+    last = [0]
 
     def on_buffer() -> None:
+        now = time.monotonic_ns()
+        if last[0] and now - last[0] > late_ns:
+            array[ch.LATE] += 1.0  # a dropout as the synth sees it
+        last[0] = now
         array[ch.PEAK] = graph.peak()  # the buffer just played; published before the heartbeat
         array[ch.HEARTBEAT] += 1.0
         graph.set_muted(array[ch.MUTED] > 0.5)
@@ -279,7 +285,7 @@ def serve(
         if polled is not None:
             controls, seq = polled
             graph.apply(controls)
-            reader.applied(seq, controls.t_ns, time.monotonic_ns())
+            reader.applied(seq, controls.t_ns, now)
 
     server.setCallback(on_buffer)
     # Python's cyclic garbage collector would otherwise run, now and then, inside the audio

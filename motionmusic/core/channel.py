@@ -13,7 +13,7 @@ Layout (indices into the array):
     8 peak         the synth's output peak over its last buffer (0..1), after limiter and mute
     9 reward       1 while a ROM target is reached (the synth ramps its reward sound)
     10 stretch     1 in the stretch zone
-    11 (reserved)
+    11 late        audio buffers whose callback came over 1.5 buffers after the previous one
     12..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
                    strikes (a counter: the synth strikes when it grows), strike velocity
     LOG..          a ring of (capture_ns, applied_ns) pairs for latency measurement
@@ -28,9 +28,20 @@ import numpy.typing as npt
 
 from motionmusic.core.performer import Controls, VoiceControls
 
-SEQ, CAPTURE, MUTED, HEARTBEAT, APPLIED_SEQ, APPLIED_NS, LATENCY, STATUS, PEAK, REWARD, STRETCH = (
-    range(11)
-)
+(
+    SEQ,
+    CAPTURE,
+    MUTED,
+    HEARTBEAT,
+    APPLIED_SEQ,
+    APPLIED_NS,
+    LATENCY,
+    STATUS,
+    PEAK,
+    REWARD,
+    STRETCH,
+    LATE,
+) = range(12)
 HEAD = 12
 VOICE_SLOTS = 7
 MAX_VOICES = 8

@@ -59,3 +59,12 @@ class PoseEstimator(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AudioStatus:
+    backend: str
+    alive: bool
+    peak: float  # output peak of the latest buffer, 0..1
+    latency_ms: float  # frame capture → sound, recent median (NaN: unknown)
+    late_buffers: int  # audio callbacks that came late (dropouts), since the synth started

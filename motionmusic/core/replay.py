@@ -22,7 +22,9 @@ class TraceSource:
     too slow for are skipped and counted in `dropped`.
     """
 
-    def __init__(self, trace: Trace, realtime: bool = True, clock: Clock | None = None) -> None:
+    def __init__(
+        self, trace: Trace, realtime: bool = True, clock: Clock | None = None, loop: bool = False
+    ) -> None:
         self.trace = trace
         width, height = trace.header.image_size
         self.info = SourceInfo("trace", trace.path.name, width, height, trace.header.fps)
@@ -31,9 +33,13 @@ class TraceSource:
         self._start_ns: int | None = None  # pacing starts at the first read, not at opening
         self._next = 0
         self._times = trace.records["t_ns"].astype(np.int64)
+        self._loop = loop and len(trace) > 1
+        self._closed = False
         self.dropped = 0
 
     def read(self, timeout: float = 1.0) -> Frame | SourceStatus:
+        if self._next >= len(self.trace) and self._loop and not self._closed:
+            self._next_lap()
         if self._next >= len(self.trace):
             return SourceStatus.ENDED
         if self._start_ns is None:
@@ -54,7 +60,15 @@ class TraceSource:
         self._next = i + 1
         return Frame(i, self._start_ns + int(self._times[i]), None)
 
+    def _next_lap(self) -> None:
+        """Looping (the demo): the trace starts again one frame interval after its last frame."""
+        assert self._start_ns is not None
+        step = int(self._times[-1] - self._times[0]) // (len(self._times) - 1)
+        self._start_ns += int(self._times[-1] - self._times[0]) + step
+        self._next = 0
+
     def close(self) -> None:
+        self._closed = True
         self._next = len(self.trace)
 
 

@@ -1,0 +1,108 @@
+"""A stick figure of the upper body in Unicode braille, as the client would see it in a mirror.
+
+Each character cell holds 2 x 4 dots, so a 30 x 12 cell figure is drawn on 60 x 48 dots. Only
+landmarks the tracker trusts (visibility ≥ 0.5) are drawn; the picture is flipped left-right (a
+mirror), and the client's own left and right hands are labelled `L` and `R`. Pure text out: the
+terminal UI shows it, tests read it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from motionmusic.core.landmarks import Landmark as L
+from motionmusic.core.pose import PoseFrame
+
+BONES = (
+    (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    (L.LEFT_SHOULDER, L.LEFT_ELBOW),
+    (L.LEFT_ELBOW, L.LEFT_WRIST),
+    (L.RIGHT_SHOULDER, L.RIGHT_ELBOW),
+    (L.RIGHT_ELBOW, L.RIGHT_WRIST),
+    (L.LEFT_SHOULDER, L.LEFT_HIP),
+    (L.RIGHT_SHOULDER, L.RIGHT_HIP),
+    (L.LEFT_HIP, L.RIGHT_HIP),
+    (L.LEFT_EAR, L.NOSE),
+    (L.NOSE, L.RIGHT_EAR),
+)
+UPPER = sorted({i for bone in BONES for i in bone})
+MIN_VISIBILITY = 0.5
+# bit of each dot (column, row) inside a braille cell
+DOTS = {(0, 0): 0x01, (0, 1): 0x02, (0, 2): 0x04, (1, 0): 0x08, (1, 1): 0x10, (1, 2): 0x20,
+        (0, 3): 0x40, (1, 3): 0x80}  # fmt: skip
+
+
+def _line(grid: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> None:
+    steps = max(abs(b[0] - a[0]), abs(b[1] - a[1]), 1)
+    for t in np.linspace(0.0, 1.0, steps + 1):
+        x, y = round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t)
+        if 0 <= y < grid.shape[0] and 0 <= x < grid.shape[1]:
+            grid[y, x] = True
+
+
+def _to_text(grid: np.ndarray) -> list[str]:
+    rows, cols = grid.shape[0] // 4, grid.shape[1] // 2
+    lines = []
+    for r in range(rows):
+        chars = []
+        for c in range(cols):
+            block = grid[r * 4 : r * 4 + 4, c * 2 : c * 2 + 2]
+            code = sum(bit for (x, y), bit in DOTS.items() if block[y, x])
+            chars.append(chr(0x2800 + code) if code else " ")
+        lines.append("".join(chars))
+    return lines
+
+
+def _fit(points: np.ndarray, width: int, height: int, aspect: float) -> np.ndarray:
+    """Scale picture points (x right, y down, in picture units) into the dot grid, centred."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = np.maximum(high - low, 1e-6)
+    span[0] *= aspect
+    scale = min((width - 3) / span[0], (height - 3) / span[1])
+    centre = (low + high) / 2
+    out = (points - centre) * scale
+    out[:, 0] *= aspect
+    placed: np.ndarray = out + np.array([width / 2, height / 2])
+    return placed
+
+
+def draw(pose: PoseFrame | None, cols: int = 30, rows: int = 12) -> list[str]:
+    """`rows` lines of `cols` characters: the figure, or a note that nobody is seen."""
+    width, height = cols * 2, rows * 4
+    if pose is None:
+        return _blank(cols, rows, "no one in view")
+    seen = [i for i in UPPER if pose.visibility[i] >= MIN_VISIBILITY]
+    if len(seen) < 3:
+        return _blank(cols, rows, "too little in view")
+    image_w, image_h = pose.image_size
+    picture = pose.image[:, :2] * np.array([image_w, image_h])
+    picture[:, 0] = image_w - picture[:, 0]  # a mirror: the client's right is on the right
+    placed = np.full((len(picture), 2), np.nan)
+    placed[seen] = _fit(picture[seen], width, height, aspect=1.0)
+    grid = np.zeros((height, width), dtype=bool)
+    for a, b in BONES:
+        if a in seen and b in seen:
+            _line(grid, _dot(placed[a]), _dot(placed[b]))
+    lines = _to_text(grid)
+    for hand, label in ((L.LEFT_WRIST, "L"), (L.RIGHT_WRIST, "R")):
+        if hand in seen:
+            x, y = _dot(placed[hand])
+            lines = _label(
+                lines, min(max(x // 2, 0), cols - 1), min(max(y // 4, 0), rows - 1), label
+            )
+    return lines
+
+
+def _dot(point: np.ndarray) -> tuple[int, int]:
+    return round(float(point[0])), round(float(point[1]))
+
+
+def _label(lines: list[str], col: int, row: int, text: str) -> list[str]:
+    line = lines[row]
+    lines[row] = line[:col] + text + line[col + len(text) :]
+    return lines
+
+
+def _blank(cols: int, rows: int, note: str) -> list[str]:
+    lines = [" " * cols for _ in range(rows)]
+    return _label(lines, max((cols - len(note)) // 2, 0), rows // 2, note[:cols])

@@ -1,0 +1,152 @@
+"""The terminal UI: screens for the session, mappings, targets, calibration, presets, clients.
+
+The engine's thread reaches the UI only through `post_message(EngineUpdate)`, and an update still
+waiting is replaced by a newer one, so a slow terminal drops frames of the display, never of
+the loop. Commands go back through `LiveSession`, which queues them for the loop. Mute (space)
+and the safe stop (x) are app-wide priority bindings: they work on every screen, even while a
+field has focus. Every binding has an id, so a keymap (`keymap.toml` in the user config dir) can
+move it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+
+from motionmusic.engine import EngineState
+from motionmusic.live import LiveSession
+from motionmusic.tui.messages import EngineUpdate, Notice
+from motionmusic.tui.screens.base import Watching
+from motionmusic.tui.screens.calibrate import CalibrateScreen
+from motionmusic.tui.screens.clients import ClientsScreen
+from motionmusic.tui.screens.help import HelpScreen
+from motionmusic.tui.screens.mappings import MappingsScreen
+from motionmusic.tui.screens.presets import PresetsScreen
+from motionmusic.tui.screens.session import SessionScreen
+from motionmusic.tui.screens.targets import TargetsScreen
+
+HIGH_CONTRAST = Theme(
+    name="motionmusic-high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#ffffff",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1a1a1a",
+    warning="#ffff00",
+    error="#ff5555",
+    success="#55ff55",
+    dark=True,
+)
+
+
+class MotionMusicApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "motionmusic"
+    MODES = {
+        "session": SessionScreen,
+        "mappings": MappingsScreen,
+        "targets": TargetsScreen,
+        "calibrate": CalibrateScreen,
+        "presets": PresetsScreen,
+        "clients": ClientsScreen,
+    }
+    BINDINGS = [
+        Binding("space", "mute", "Mute", id="mute", priority=True),
+        Binding("x", "panic", "Stop", id="panic", priority=True),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", id="quit.interrupt", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("1", "switch_mode('session')", "Session", id="screen.session"),
+        Binding("2", "switch_mode('mappings')", "Mappings", id="screen.mappings"),
+        Binding("3", "switch_mode('targets')", "Targets", id="screen.targets"),
+        Binding("4", "switch_mode('calibrate')", "Calibrate", id="screen.calibrate"),
+        Binding("5", "switch_mode('presets')", "Presets", id="screen.presets"),
+        Binding("6", "switch_mode('clients')", "Clients", id="screen.clients"),
+        Binding("c", "contrast", "Contrast", id="contrast", show=False),
+    ]
+
+    def __init__(
+        self,
+        live: LiveSession,
+        run_engine: bool = True,
+        keymap: dict[str, str] | None = None,
+        high_contrast: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.live = live
+        self.state: EngineState | None = None
+        self.updates = 0  # states shown (the rest were superseded while waiting)
+        self._run_engine = run_engine
+        self._keymap = keymap or {}
+        self._high_contrast = high_contrast
+        self.notes = notes or []  # shown on the session screen all along (e.g. no camera)
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        if self._high_contrast:
+            self.theme = HIGH_CONTRAST.name
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.switch_mode("session")
+        if self._run_engine:
+            self.live.start(self.post_update, self.post_notice)
+
+    def post_update(self, state: EngineState) -> None:
+        """From the engine's thread: returns at once; an older waiting update is dropped."""
+        self.post_message(EngineUpdate(state))
+
+    def post_notice(self, text: str) -> None:
+        self.post_message(Notice(text))
+
+    def on_unmount(self) -> None:
+        self.live.close()
+
+    def on_engine_update(self, message: EngineUpdate) -> None:
+        self.state = message.state
+        self.updates += 1
+        self.show_state()
+
+    def show_state(self) -> None:
+        screen = self.screen
+        if isinstance(screen, Watching):
+            screen.update_state(self.state)
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, timeout=6)
+
+    def action_mute(self) -> None:
+        muted = self.live.mute()
+        self.notify("MUTED" if muted else "sound on", timeout=2)
+        self.show_state()
+
+    def action_panic(self) -> None:
+        """Silence, save the session, stop tracking; the UI stays to read, q quits."""
+        self.live.panic()
+        self.notify("session stopped safely: sound off, session log saved", timeout=8)
+        self.show_state()
+
+    def action_record(self) -> None:
+        recording = self.live.toggle_recording()
+        self.notify("recording the session" if recording else "recording stopped", timeout=3)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_contrast(self) -> None:
+        self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """`binding id = "keys"` lines of a TOML file; missing file: no remapping."""
+    import tomllib
+
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.get("keymap", data).items()}

@@ -1,0 +1,66 @@
+"""Pick the client (a pseudonymous id) or create one; their ranges and targets apply at once."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from motionmusic import clients
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.tui.screens.base import Watching
+
+
+class ClientsScreen(Watching):
+    BINDINGS = [Binding("n", "new", "New client", id="clients.new")]
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Clients: enter chooses (their calibration and targets apply at once)",
+            classes="heading",
+        )
+        yield OptionList(id="client-list")
+        yield Input(
+            placeholder="new client id (a pseudonym, no names), enter creates", id="new-client"
+        )
+        yield Static(id="client-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(c, id=c) for c in clients.ids()])
+        current = self.live.profile
+        self.query_one("#client-info", Static).update(
+            f"current client: {current.client if current else '— (not recording)'}"
+        )
+
+    def action_new(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            profile = clients.create(event.value.strip(), self.live.preset.name)
+        except MotionMusicError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        event.input.value = ""
+        self._choose(profile.client)
+        self._fill()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(str(event.option.id))
+
+    def _choose(self, client: str) -> None:
+        try:
+            profile = clients.load(client)
+        except MotionMusicError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.live.use_profile(profile)
+        self.query_one("#client-info", Static).update(f"current client: {client}")
+        self.notify(f"client {client}: r starts recording the session", timeout=4)

@@ -1,0 +1,191 @@
+"""Edit the mappings while the client plays: each change is validated and applied to the
+running sound at once (no audio restart); save as a new preset, or revert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import Footer, Input, Label, Select, Static, Switch
+
+from motionmusic.catalog import save_preset
+from motionmusic.core.angles import ANGLE_NAMES
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.presets import Preset, describe
+from motionmusic.core.scales import SCALES
+from motionmusic.tui.screens.base import Watching
+
+CURVES = ("linear", "exponential", "s_curve")
+
+
+def _options(values: Any) -> list[tuple[str, str]]:
+    return [(str(v), str(v)) for v in values]
+
+
+def edited(preset: Preset, voice: int, changes: dict[str, Any], smoothing: float) -> Preset:
+    """The preset with one voice's main control changed; raises ValidationError if invalid."""
+    data = preset.model_dump()
+    key = "pitch" if data["voices"][voice]["pitch"] is not None else "volume"
+    if data["voices"][voice][key] is None:
+        raise ValueError("this voice has no movement control to edit")
+    data["voices"][voice][key].update(changes)
+    data["smoothing"]["min_cutoff"] = smoothing
+    return Preset.model_validate(data)
+
+
+class MappingsScreen(Watching):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save as preset", id="mappings.save", priority=True),
+        Binding("ctrl+z", "revert", "Revert", id="mappings.revert", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Mappings: changes play at once; ctrl+s saves as a new preset", classes="heading"
+        )
+        with Grid(id="mapping-form"):
+            yield Label("voice")
+            yield Select([], id="voice", allow_blank=False)
+            yield Label("movement")
+            yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
+            yield Label("input from / to")
+            yield Input(id="input", placeholder="e.g. 20, 160")
+            yield Label("curve")
+            yield Select(_options(CURVES), id="curve", allow_blank=False)
+            yield Label("invert")
+            yield Switch(id="invert")
+            yield Label("dead zone (0-0.5)")
+            yield Input(id="dead_zone", type="number")
+            yield Label("scale")
+            yield Select(_options(SCALES), id="scale", allow_blank=False)
+            yield Label("root note")
+            yield Input(id="root", placeholder="C4")
+            yield Label("octaves")
+            yield Select(_options(range(1, 5)), id="octaves", allow_blank=False)
+            yield Label("smoothing (Hz)")
+            yield Input(id="smoothing", type="number")
+            yield Label("save as")
+            yield Input(id="save-name", placeholder="new preset name, then ctrl+s")
+        yield Static(id="mapping-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.original = self.live.preset
+        self.preset = self.original
+        self.voice = 0
+        self._loading = False
+        voices = self.query_one("#voice", Select)
+        voices.set_options([(v.name, str(i)) for i, v in enumerate(self.preset.voices)])
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        if self.live.preset != self.preset:  # a preset was picked elsewhere: edit that one
+            self.original = self.preset = self.live.preset
+            self.query_one("#voice", Select).set_options(
+                [(v.name, str(i)) for i, v in enumerate(self.preset.voices)]
+            )
+            self.voice = 0
+            self._load()
+
+    def _load(self) -> None:
+        """Fill the form from the current voice (without applying anything)."""
+        self._loading = True
+        voice = self.preset.voices[self.voice]
+        control = voice.pitch or voice.volume
+        self.query_one("#voice", Select).value = str(self.voice)
+        if control is not None:
+            self.query_one("#feature", Select).value = control.feature
+            self.query_one("#input", Input).value = f"{control.input[0]:g}, {control.input[1]:g}"
+            self.query_one("#curve", Select).value = control.curve
+            self.query_one("#invert", Switch).value = control.invert
+            self.query_one("#dead_zone", Input).value = f"{control.dead_zone:g}"
+        pitch = voice.pitch
+        for field in ("scale", "root", "octaves"):
+            self.query_one(f"#{field}").disabled = pitch is None
+        if pitch is not None:
+            self.query_one("#scale", Select).value = pitch.scale
+            self.query_one("#root", Input).value = pitch.root
+            self.query_one("#octaves", Select).value = str(pitch.octaves)
+        self.query_one("#smoothing", Input).value = f"{self.preset.smoothing.min_cutoff:g}"
+        self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self._loading = False
+
+    def _changes(self) -> dict[str, Any]:
+        low, _, high = self.query_one("#input", Input).value.partition(",")
+        changes: dict[str, Any] = {
+            "feature": self.query_one("#feature", Select).value,
+            "input": (float(low), float(high)),
+            "curve": self.query_one("#curve", Select).value,
+            "invert": self.query_one("#invert", Switch).value,
+            "dead_zone": float(self.query_one("#dead_zone", Input).value or 0),
+        }
+        if self.preset.voices[self.voice].pitch is not None:
+            changes |= {
+                "scale": self.query_one("#scale", Select).value,
+                "root": self.query_one("#root", Input).value.strip(),
+                "octaves": int(str(self.query_one("#octaves", Select).value)),
+            }
+        return changes
+
+    def apply(self) -> None:
+        """Validate the form and send the preset to the running engine (or say what is wrong)."""
+        error = self.query_one("#mapping-error", Static)
+        try:
+            smoothing = float(self.query_one("#smoothing", Input).value)
+            preset = edited(self.preset, self.voice, self._changes(), smoothing)
+        except ValidationError as exc:
+            error.update(f"not applied: {describe(exc)}")
+            return
+        except ValueError as exc:
+            error.update(f"not applied: {exc}")
+            return
+        error.update("")
+        self.preset = preset
+        self.live.play_preset(preset)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self._loading:
+            return
+        if event.select.id == "voice":
+            self.voice = int(str(event.value))
+            self._load()
+            return
+        self.apply()
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        if not self._loading:
+            self.apply()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "save-name":
+            self.action_save()
+        else:
+            self.apply()
+
+    def action_revert(self) -> None:
+        self.preset = self.original
+        self.live.play_preset(self.original)
+        self._load()
+        self.notify(f"reverted to {self.original.name}", timeout=3)
+
+    def action_save(self) -> None:
+        name = self.query_one("#save-name", Input).value.strip()
+        if not name:
+            self.query_one("#save-name", Input).focus()
+            self.notify("type a name for the new preset, then ctrl+s", severity="warning")
+            return
+        try:
+            preset = Preset.model_validate(self.preset.model_dump() | {"name": name})
+            path = save_preset(preset)
+        except (ValidationError, MotionMusicError) as exc:
+            message = describe(exc) if isinstance(exc, ValidationError) else str(exc)
+            self.notify(message, severity="error")
+            return
+        self.original = self.preset = preset
+        self.live.play_preset(preset)
+        self.notify(f"saved {path}", timeout=4)

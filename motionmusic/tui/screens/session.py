@@ -1,0 +1,135 @@
+"""The home screen: the client moving, what each mapped angle is doing, what is sounding, and
+whether tracking and audio are healthy."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from motionmusic.core.angles import ANGLES
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import AngleSettings
+from motionmusic.core.scales import hz_to_midi, midi_to_name
+from motionmusic.core.session import features
+from motionmusic.engine import EngineState
+from motionmusic.tui.screens.base import Watching
+from motionmusic.tui.widgets.figure import Figure
+from motionmusic.tui.widgets.meter import Meter
+
+NO_SETTINGS = AngleSettings()
+UNITS = {spec.name: ("sw" if spec.unit == "sw" else "°") for spec in ANGLES}
+
+
+def title(state: EngineState | None, client: str | None, preset: str) -> str:
+    parts = [f"client {client or '—'}", f"preset {preset}"]
+    if state is not None and state.recording_s is not None:
+        minutes, seconds = divmod(int(state.recording_s), 60)
+        parts.append(f"● REC {minutes:02d}:{seconds:02d}")
+    else:
+        parts.append("not recording")
+    return " · ".join(parts)
+
+
+def sounding(state: EngineState, names: list[str]) -> str:
+    lines = []
+    for name, voice in zip(names, state.controls.voices, strict=False):
+        if not voice.present or state.muted:
+            lines.append(f"{name}: silent")
+            continue
+        note = midi_to_name(round(hz_to_midi(voice.freq)))
+        lines.append(f"{name}: {note} {voice.freq:6.1f} Hz  vol {voice.amp:.2f}")
+    return "\n".join(lines)
+
+
+def status(state: EngineState) -> str:
+    seen = state.raw.confidence[state.raw.confidence > 0] if state.raw is not None else None
+    confidence = f" (confidence {float(seen.mean()):.2f})" if seen is not None and seen.size else ""
+    person = "person tracked" + confidence if state.pose_found else "NO PERSON"
+    source = {"ok": "", "lost": " · CAMERA LOST", "ended": " · source ended"}.get(
+        state.source, f" · {state.source}"
+    )
+    line = f"{person}{source} · {state.fps:4.1f} fps"
+    audio = state.audio
+    if audio is not None:
+        latency = "—" if math.isnan(audio.latency_ms) else f"{audio.latency_ms:.0f} ms"
+        health = "ok" if audio.alive else "RESTARTING"
+        if audio.backend.startswith("none"):
+            health = "· NO SOUND"
+        line += f"\naudio {audio.backend} {health} · {latency} · {audio.late_buffers} late"
+    else:
+        line += "\naudio offline"
+    return line
+
+
+class SessionScreen(Watching):
+    BINDINGS = [Binding("r", "app.record", "Record", id="record")]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static("\n".join(self.mm.notes), id="notes", classes="on" if self.mm.notes else "")
+        yield Static("", id="muted-banner")
+        with Horizontal(id="body"):
+            yield Figure(id="figure")
+            with Vertical(id="panel"):
+                yield Vertical(id="meters")
+                yield Static(id="sounding")
+                yield Static(id="status")
+        yield Footer()
+
+    def update_state(self, state: EngineState | None) -> None:
+        live = self.live
+        profile = live.profile
+        self.query_one("#title", Static).update(
+            title(state, profile.client if profile else None, live.preset.name)
+        )
+        banner = self.query_one("#muted-banner", Static)
+        banner.update("MUTED · space to unmute" if live.engine.muted else "")
+        banner.set_class(live.engine.muted, "on")
+        if state is None:
+            return
+        self.query_one(Figure).show(state.pose)
+        self._meters(state)
+        self.query_one("#sounding", Static).update(
+            sounding(state, [v.name for v in live.preset.voices])
+        )
+        self.query_one("#status", Static).update(status(state))
+
+    def _meters(self, state: EngineState) -> None:
+        live = self.live
+        played = live.engine.performer.preset
+        names = list(
+            dict.fromkeys([*features(played), *(live.profile.targets() if live.profile else {})])
+        )
+        box = self.query_one("#meters", Vertical)
+        meters = list(box.query(Meter))
+        if [m.name for m in meters] != names:
+            box.remove_children()
+            meters = [Meter(name=name) for name in names]
+            box.mount_all(meters)
+        spans = _spans(played)
+        targets = {t.feature: t for t in state.targets}
+        for meter, name in zip(meters, names, strict=True):
+            settings = live.profile.setting(name) if live.profile else NO_SETTINGS
+            meter.show(
+                name,
+                state.angles[name],
+                spans.get(name, (0.0, 180.0)),
+                settings,
+                targets.get(name),
+                UNITS[name],
+            )
+
+
+def _spans(preset: Preset) -> dict[str, tuple[float, float]]:
+    """Each feature's input range as played (calibrated) by its first control."""
+    spans: dict[str, tuple[float, float]] = {}
+    for voice in preset.voices:
+        for control in (voice.pitch, voice.volume, voice.brightness, voice.pan):
+            if control is not None:
+                low, high = sorted(control.input)
+                spans.setdefault(control.feature, (low, high))
+    return spans

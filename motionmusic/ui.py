@@ -1,0 +1,68 @@
+"""Opening the terminal UI: audio chosen, the synth process and the pose model started first (so
+their native output goes to the log file, not over the screen), then the app runs."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+from rich.console import Console
+
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.engine import Synth, SynthFactory
+from motionmusic.logs import native_logs_to_file
+from motionmusic.paths import config_dir
+from motionmusic.sources import open_source
+
+
+def start_synth(
+    preset: Preset, audio: str, device: int | None, buffer: int, silent_ok: bool
+) -> tuple[Synth, SynthFactory | None, str | None]:
+    """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo), no
+    audio at all gives a silent synth and a warning instead of an error."""
+    from motionmusic.adapters.synth_process import SynthProcess
+    from motionmusic.silence import SilentSynth
+
+    tried = ["jack", "portaudio"] if audio == "auto" else [audio]
+    problems = []
+    for backend in tried:
+        try:
+            synth = SynthProcess(preset, backend, buffer=buffer, device=device).start()
+            return synth, SynthProcess.factory(backend, buffer, device), None
+        except MotionMusicError as exc:
+            problems.append(str(exc))
+    if not silent_ok:
+        raise MotionMusicError(problems[-1] if len(problems) == 1 else "; ".join(problems))
+    return SilentSynth(), None, "NO AUDIO OUTPUT found (no JACK server, no PortAudio device)"
+
+
+def open_ui(
+    spec: str,
+    preset: Preset,
+    profile: Profile | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+    model: Path | None,
+    console: Console,
+    demo: bool = False,
+    note: str | None = None,
+) -> None:
+    from motionmusic.live import LiveSession
+    from motionmusic.tui.app import MotionMusicApp, load_keymap
+
+    with native_logs_to_file(), ExitStack() as stack:
+        frame_source, estimator = open_source(spec, stack, True, model, loop=demo)
+        synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
+        stack.callback(getattr(synth, "release", synth.close))
+        live = LiveSession(frame_source, estimator, preset, synth, factory, profile)
+        notes = [n for n in (note, warning) if n]
+        app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)
+        app.run()
+    error = live.engine.error
+    if isinstance(error, MotionMusicError):
+        raise error
+    for summary in live.summaries:
+        console.print(f"session {summary.source}: {summary.seconds:.0f} s saved")
