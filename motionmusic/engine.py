@@ -189,7 +189,8 @@ class Engine:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5.0)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=5.0)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the source to end; True if the loop finished."""

@@ -48,7 +48,7 @@ def _to_text(grid: np.ndarray) -> list[str]:
         for c in range(cols):
             block = grid[r * 4 : r * 4 + 4, c * 2 : c * 2 + 2]
             code = sum(bit for (x, y), bit in DOTS.items() if block[y, x])
-            chars.append(chr(0x2800 + code) if code else " ")
+            chars.append(chr(0x2800 + code))  # blank cells too: spaces could be trimmed
         lines.append("".join(chars))
     return lines
 

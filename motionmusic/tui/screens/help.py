@@ -47,4 +47,6 @@ class HelpScreen(ModalScreen[None]):
             if bindings
         )
         with VerticalScroll(id="help"):
-            yield Static("Keys  (escape closes; remap by id in keymap.toml)\n\n" + text)
+            yield Static(
+                "Keys  (escape closes; remap by id in keymap.toml)\n\n" + text, markup=False
+            )

@@ -48,7 +48,7 @@ class MappingsScreen(Watching):
         )
         with Grid(id="mapping-form"):
             yield Label("voice")
-            yield Select([], id="voice", allow_blank=False)
+            yield Select(self._voice_options(), id="voice", allow_blank=False)
             yield Label("movement")
             yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
             yield Label("input from / to")
@@ -77,18 +77,17 @@ class MappingsScreen(Watching):
         self.preset = self.original
         self.voice = 0
         self._loading = False
-        voices = self.query_one("#voice", Select)
-        voices.set_options([(v.name, str(i)) for i, v in enumerate(self.preset.voices)])
         self._load()
 
     def on_screen_resume(self) -> None:
         if self.live.preset != self.preset:  # a preset was picked elsewhere: edit that one
             self.original = self.preset = self.live.preset
-            self.query_one("#voice", Select).set_options(
-                [(v.name, str(i)) for i, v in enumerate(self.preset.voices)]
-            )
+            self.query_one("#voice", Select).set_options(self._voice_options())
             self.voice = 0
             self._load()
+
+    def _voice_options(self) -> list[tuple[str, str]]:
+        return [(v.name, str(i)) for i, v in enumerate(self.live.preset.voices)]
 
     def _load(self) -> None:
         """Fill the form from the current voice (without applying anything)."""

@@ -59,7 +59,7 @@ def status(state: EngineState) -> str:
         health = "ok" if audio.alive else "RESTARTING"
         if audio.backend.startswith("none"):
             health = "· NO SOUND"
-        line += f"\naudio {audio.backend} {health} · {latency} · {audio.late_buffers} late"
+        line += f"\naudio {audio.backend} {health} · latency {latency} · late {audio.late_buffers}"
     else:
         line += "\naudio offline"
     return line

@@ -10,10 +10,16 @@ from motionmusic.core.pose import PoseFrame
 
 class Figure(Static):
     DEFAULT_CSS = """
-    Figure { width: 32; height: 14; border: round $primary; padding: 0; }
+    Figure { width: 40%; min-width: 32; height: 1fr; max-height: 30; border: round $primary; }
     """
 
+    pose: PoseFrame | None = None
+
+    def on_resize(self) -> None:
+        self.show(self.pose)
+
     def show(self, pose: PoseFrame | None) -> None:
+        self.pose = pose
         cols = max(self.content_size.width, 10)
         rows = max(self.content_size.height, 4)
         self.update("\n".join(draw(pose, cols, rows)))

@@ -53,13 +53,14 @@ def label(name: str, value: float, unit: str, target: TargetState | None) -> str
     text = f"{name.replace('_', ' ')} {now}"
     if target is not None:
         state = "IN TARGET" if target.in_target else f"target {target.target:.0f}{unit}"
-        text += f"  {state} · reps {target.reps}" + (" · STRETCH" if target.in_stretch else "")
+        text += f"  {state} · reps {target.reps} · {target.seconds_in_target:.0f} s in target"
+        text += " · STRETCH" if target.in_stretch else ""
     return text
 
 
 class Meter(Static):
     DEFAULT_CSS = """
-    Meter { height: 2; }
+    Meter { height: auto; }
     """
 
     def show(

@@ -1,0 +1,101 @@
+"""Helpers for the terminal UI tests: a live session on a recorded trace, and a frozen state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from motionmusic import clients
+from motionmusic.catalog import find_preset
+from motionmusic.core.performer import Controls, Performer
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import AudioStatus
+from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.trace import read_trace
+from motionmusic.engine import EngineState
+from motionmusic.live import LiveSession
+from motionmusic.sources import bundled_trace
+from motionmusic.tui.app import MotionMusicApp
+
+
+class RecordingSynth:
+    """Keeps what the engine sends, so a test can check what the synth would have played."""
+
+    def __init__(self) -> None:
+        self.sent: list[Controls] = []
+        self.muted = False
+
+    def send(self, controls: Controls, capture_ns: int) -> None:
+        self.sent.append(controls)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+
+    def ensure_alive(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def live_on(
+    trace: Path | None = None,
+    preset: str = "arm-raise-pentatonic",
+    synth: object | None = None,
+    profile: Profile | None = None,
+    state_hz: float = 15.0,
+) -> LiveSession:
+    loaded = read_trace(trace or bundled_trace())
+    source = TraceSource(loaded, realtime=True, loop=True)
+    return LiveSession(
+        source,
+        TracePoses(loaded),
+        find_preset(preset),
+        synth or RecordingSynth(),  # type: ignore[arg-type]
+        None,
+        profile,
+        state_hz,
+    )
+
+
+def client_with_target(client: str = "C017") -> Profile:
+    profile = clients.create(client, "arm-raise-pentatonic")
+    profile = profile.with_angle(
+        "right_shoulder_flexion", range={"rest": 20, "reach": 150}, target=120
+    )
+    clients.save(profile)
+    return profile
+
+
+def frozen_state(live: LiveSession, index: int = 55) -> EngineState:
+    """The state of one frame of the bundled trace, with fixed rates: screens look the same
+    every run."""
+    trace = read_trace(bundled_trace())
+    angles = list(trace.angles())[index]
+    performer = Performer(live.preset, live.profile)
+    controls = performer.step(angles)
+    targets = tuple(performer.rewarder.states()) if performer.rewarder else ()
+    audio = AudioStatus("jack", True, 0.4, 38.0, 0)
+    return EngineState(
+        index, 30.0, True, angles, controls, False, "ok", 0, targets,
+        trace.pose(index, 0), angles, None, 83.0, audio,
+    )  # fmt: skip
+
+
+def run_app(app: MotionMusicApp, scenario: Callable[..., Awaitable[None]], size=(80, 24)) -> None:
+    """Run `scenario(pilot)` in the app (no event-loop plugin needed)."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
