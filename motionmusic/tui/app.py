@@ -105,6 +105,7 @@ class MotionMusicApp(App[None]):
         self.post_message(Notice(text))
 
     def on_unmount(self) -> None:
+        self.live.notify = lambda text: None  # the screen is going: summaries print after exit
         self.live.close()
 
     def on_engine_update(self, message: EngineUpdate) -> None:
@@ -113,9 +114,11 @@ class MotionMusicApp(App[None]):
         self.show_state()
 
     def show_state(self) -> None:
+        if not self.screen_stack:
+            return  # closing: updates still in flight are dropped
         screen = self.screen
         if isinstance(screen, Watching):
-            screen.update_state(self.state)
+            screen.show(self.state)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, timeout=6)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widgets import Static
 
 from motionmusic.engine import EngineState
 
@@ -30,5 +32,21 @@ class Watching(Screen[None]):
     def update_state(self, state: EngineState | None) -> None:
         """Show `state` (None before the first frame)."""
 
+    def on_mount(self) -> None:
+        self.mount(Static("", id="muted-banner"))
+
+    def show_mute(self, muted: bool) -> None:
+        """Unmistakable, in words, on every screen."""
+        banner = self.query_one("#muted-banner", Static)
+        banner.update("MUTED · space to unmute" if muted else "")
+        banner.set_class(muted, "on")
+
+    def show(self, state: EngineState | None) -> None:
+        try:
+            self.show_mute(self.live.engine.muted)
+            self.update_state(state)
+        except NoMatches:
+            pass  # not composed yet: the next state will be shown
+
     def on_screen_resume(self) -> None:
-        self.update_state(self.mm.state)
+        self.show(self.mm.state)

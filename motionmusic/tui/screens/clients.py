@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from motionmusic import clients
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.tui.screens.base import Watching
+from motionmusic.tui.widgets.field import Field
 
 
 class ClientsScreen(Watching):
@@ -21,7 +22,7 @@ class ClientsScreen(Watching):
             classes="heading",
         )
         yield OptionList(id="client-list")
-        yield Input(
+        yield Field(
             placeholder="new client id (a pseudonym, no names), enter creates", id="new-client"
         )
         yield Static(id="client-info")
@@ -51,6 +52,7 @@ class ClientsScreen(Watching):
         event.input.value = ""
         self._choose(profile.client)
         self._fill()
+        self.query_one(OptionList).focus()  # digits switch screens again
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(str(event.option.id))

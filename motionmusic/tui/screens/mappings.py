@@ -17,6 +17,7 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset, describe
 from motionmusic.core.scales import SCALES
 from motionmusic.tui.screens.base import Watching
+from motionmusic.tui.widgets.field import Field
 
 CURVES = ("linear", "exponential", "s_curve")
 
@@ -52,23 +53,23 @@ class MappingsScreen(Watching):
             yield Label("movement")
             yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
             yield Label("input from / to")
-            yield Input(id="input", placeholder="e.g. 20, 160")
+            yield Field(id="input", placeholder="e.g. 20,160")
             yield Label("curve")
             yield Select(_options(CURVES), id="curve", allow_blank=False)
             yield Label("invert")
             yield Switch(id="invert")
             yield Label("dead zone (0-0.5)")
-            yield Input(id="dead_zone", type="number")
+            yield Field(id="dead_zone", type="number")
             yield Label("scale")
             yield Select(_options(SCALES), id="scale", allow_blank=False)
             yield Label("root note")
-            yield Input(id="root", placeholder="C4")
+            yield Field(id="root", placeholder="C4")
             yield Label("octaves")
             yield Select(_options(range(1, 5)), id="octaves", allow_blank=False)
             yield Label("smoothing (Hz)")
-            yield Input(id="smoothing", type="number")
+            yield Field(id="smoothing", type="number")
             yield Label("save as")
-            yield Input(id="save-name", placeholder="new preset name, then ctrl+s")
+            yield Field(id="save-name", placeholder="new preset name, then ctrl+s")
         yield Static(id="mapping-error")
         yield Footer()
 
@@ -97,7 +98,7 @@ class MappingsScreen(Watching):
         self.query_one("#voice", Select).value = str(self.voice)
         if control is not None:
             self.query_one("#feature", Select).value = control.feature
-            self.query_one("#input", Input).value = f"{control.input[0]:g}, {control.input[1]:g}"
+            self.query_one("#input", Input).value = f"{control.input[0]:g},{control.input[1]:g}"
             self.query_one("#curve", Select).value = control.curve
             self.query_one("#invert", Switch).value = control.invert
             self.query_one("#dead_zone", Input).value = f"{control.dead_zone:g}"

@@ -71,7 +71,6 @@ class SessionScreen(Watching):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static("\n".join(self.mm.notes), id="notes", classes="on" if self.mm.notes else "")
-        yield Static("", id="muted-banner")
         with Horizontal(id="body"):
             yield Figure(id="figure")
             with Vertical(id="panel"):
@@ -86,9 +85,6 @@ class SessionScreen(Watching):
         self.query_one("#title", Static).update(
             title(state, profile.client if profile else None, live.preset.name)
         )
-        banner = self.query_one("#muted-banner", Static)
-        banner.update("MUTED · space to unmute" if live.engine.muted else "")
-        banner.set_class(live.engine.muted, "on")
         if state is None:
             return
         self.query_one(Figure).show(state.pose)

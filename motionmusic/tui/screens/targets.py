@@ -11,6 +11,7 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import AngleSettings
 from motionmusic.core.session import features
 from motionmusic.tui.screens.base import Watching
+from motionmusic.tui.widgets.field import Field
 
 
 def _num(value: float | None) -> str:
@@ -29,7 +30,7 @@ class TargetsScreen(Watching):
             classes="heading",
         )
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
-        yield Input(
+        yield Field(
             placeholder="target in degrees for the highlighted angle, enter sets",
             id="target-input",
             type="number",

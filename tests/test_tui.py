@@ -1,0 +1,248 @@
+"""The terminal UI driven by its keys while the engine plays a recorded trace."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.widgets import Input
+
+from motionmusic import clients
+from motionmusic.adapters.synth_process import SynthProcess
+from motionmusic.catalog import find_preset
+from motionmusic.core.scales import hz_to_midi
+from motionmusic.tui.app import MotionMusicApp
+from motionmusic.tui.screens.help import HelpScreen
+from motionmusic.tui.screens.session import SessionScreen
+from motionmusic.tui.widgets.meter import Meter
+from tests.motion import arm_trace, segments
+from tests.tui_support import RecordingSynth, client_with_target, live_on, run_app, until
+
+FLEX = "right_shoulder_flexion"
+
+
+def test_meters_and_sounding_follow_the_movement():
+    live = live_on()
+    app = MotionMusicApp(live)
+    seen: list[str] = []
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: app.state is not None)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            meter = app.screen.query_one(Meter)
+            seen.append(str(meter.content) + str(app.screen.query_one("#sounding").content))
+
+    run_app(app, scenario)
+    assert len(set(seen)) >= 10  # the arm rises and falls: the meter and the notes move
+    assert any("C6" in s for s in seen) and any("C4" in s or "D4" in s for s in seen)
+
+
+def test_editing_a_mapping_changes_what_the_synth_receives():
+    synth = RecordingSynth()
+    live = live_on(synth=synth)
+    app = MotionMusicApp(live)
+    marks: dict[str, int] = {}
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: len(synth.sent) > 60)
+        await pilot.press("2")
+        root = app.screen.query_one("#root", Input)
+        root.value = "H9"  # not a note: refused, the sound goes on unchanged
+        root.focus()
+        await pilot.press("enter")
+        assert "not applied" in str(app.screen.query_one("#mapping-error").content)
+        root.value = "C2"
+        await pilot.press("enter")
+        marks["changed"] = len(synth.sent)
+        await until(pilot, lambda: len(synth.sent) > marks["changed"] + 150)
+
+    run_app(app, scenario)
+    before = [hz_to_midi(v.freq) for c in synth.sent[: marks["changed"]] for v in c.voices]
+    after = [hz_to_midi(v.freq) for c in synth.sent[marks["changed"] + 5 :] for v in c.voices]
+    assert max(before) == pytest.approx(84)  # C6: two octaves above C4
+    assert max(after) == pytest.approx(60)  # C4: two octaves above the new root C2
+    assert live.engine.synth is synth  # applied without restarting audio
+
+
+def test_space_mutes_the_synth_output_from_any_screen(jack_server):
+    synth = SynthProcess(find_preset("theremin"), "jack").start()
+    try:
+        live = live_on(synth=synth, preset="theremin")
+        app = MotionMusicApp(live)
+
+        def level() -> float:
+            return 20 * float(np.log10(synth.peak + 1e-12))
+
+        async def scenario(pilot) -> None:
+            await until(pilot, lambda: level() > -30)
+            await pilot.press("2")
+            app.screen.query_one("#root", Input).focus()  # typing in a field: space still mutes
+            await pilot.press("space")
+            beats = synth.heartbeat
+            await until(pilot, lambda: synth.heartbeat >= beats + 4, timeout=2)
+            levels = []
+            for _ in range(50):
+                levels.append(level())
+                await pilot.pause(0.005)
+            assert max(levels) < -60
+            assert live.engine.muted and app.screen.query_one("#root", Input).value == "C3"
+            assert "MUTED" in str(app.screen.query_one("#muted-banner").content)
+            await pilot.press("space")
+            await until(pilot, lambda: level() > -30, timeout=3)
+
+        run_app(app, scenario)
+    finally:
+        synth.release()
+
+
+def test_calibration_through_the_ui_stores_the_range(tmp_path: Path):
+    profile = clients.create("C5", "arm-raise-pentatonic")
+    script = segments((3.0, 14, 14), (1.0, 14, 96), (4.0, 96, 96))
+    trace = arm_trace(tmp_path / "cal.mmtrace", script, noise=1.0)
+    live = live_on(trace, profile=profile)
+    app = MotionMusicApp(live)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("4")
+        screen = app.screen
+        screen.prepare_s, screen.hold_s = 0.8, 2.0
+        await until(pilot, lambda: app.state is not None)
+        await until(pilot, lambda: app.state.frame < 5, timeout=10)  # the loop restarted
+        await pilot.press("s")
+        await until(pilot, lambda: screen.result is not None, timeout=15)
+        assert "rest" in str(screen.query_one("#calibration").content)
+        assert clients.load("C5").setting(FLEX).range is None  # nothing saved before asked
+        await pilot.press("y")
+
+    run_app(app, scenario)
+    found = clients.load("C5").setting(FLEX).range
+    assert found is not None
+    assert found.rest == pytest.approx(14, abs=2) and found.reach == pytest.approx(96, abs=2)
+
+
+def test_targets_presets_clients_and_help_keys():
+    client_with_target("C017")
+    live = live_on()
+    app = MotionMusicApp(live)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("6", "n")
+        for key in "C23":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await until(pilot, lambda: live.profile is not None and live.profile.client == "C23")
+        await pilot.press("3", "t", "9", "5", "enter")
+        await until(pilot, lambda: clients.load("C23").setting(FLEX).target == 95)
+        await pilot.press("5", "down", "enter")  # the preset after arm-raise-pentatonic
+        await until(pilot, lambda: live.engine.preset.name == "calm-pad")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = str(app.screen.query_one("Static").content)
+        for binding in MotionMusicApp.BINDINGS:
+            assert f"[{binding.id}]" in help_text
+        await pilot.press("escape", "1")
+        assert isinstance(app.screen, SessionScreen)
+        assert "client C23" in str(app.screen.query_one("#title").content)
+
+    run_app(app, scenario)
+    assert live.engine.performer.rewarder is not None  # the new target plays its reward
+
+
+def test_the_stop_key_silences_and_saves_the_session():
+    client_with_target("C017")
+    synth = RecordingSynth()
+    live = live_on(synth=synth, profile=clients.load("C017"))
+    app = MotionMusicApp(live)
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: len(synth.sent) > 45)
+        await pilot.press("x")
+        assert synth.muted and not live.engine.running
+        await pilot.press("q")
+
+    run_app(app, scenario)
+    logs = clients.sessions("C017")
+    assert len(logs) == 1 and logs[0].with_suffix(".summary.json").is_file()
+    assert not any(v.present for v in synth.sent[-1].voices)  # the last thing sent: silence
+
+
+def test_a_flooded_ui_drops_updates_the_engine_keeps_its_rate(monkeypatch):
+    live = live_on(state_hz=1000.0)  # a state for every frame
+    app = MotionMusicApp(live)
+    real = SessionScreen.update_state
+
+    def slow(self, state) -> None:
+        time.sleep(0.1)  # a very slow terminal: 10 screens a second at most
+        real(self, state)
+
+    monkeypatch.setattr(SessionScreen, "update_state", slow)
+    measured: dict[str, float] = {}
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: live.engine.frames > 10)
+        frames, started = live.engine.frames, time.monotonic()
+        await pilot.pause(4.0)
+        measured["fps"] = (live.engine.frames - frames) / (time.monotonic() - started)
+        measured["shown"] = app.updates
+
+    run_app(app, scenario)
+    assert measured["fps"] > 27  # the trace's 30 fps, kept
+    assert measured["shown"] < live.engine.frames / 2  # the UI showed only the newest states
+
+
+def marked(token: bytes) -> list[int]:
+    """Processes whose environment holds `token`."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if token in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_path):
+    assert shutil.which("tmux"), "tmux runs the demo in a real terminal: apt-get install tmux"
+    import os
+    import sys
+
+    session = "mm-demo-test"
+    keep = " ".join(
+        f"{name}={os.environ[name]}"
+        for name in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME")
+        if name in os.environ
+    )  # a tmux server started earlier would not pass this process's environment on
+    token = f"MM_DEMO_TEST={os.getpid()}"  # marks every process of this demo, synth included
+    rc = tmp_path / "rc"
+    command = f"env {keep} {token} {sys.executable} -m motionmusic demo; echo exit=$? > {rc}"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
+        check=True, env=env,
+    )  # fmt: skip
+    try:
+        screen = ""
+        deadline = time.monotonic() + 60
+        while "audio jack ok" not in screen and time.monotonic() < deadline:
+            time.sleep(0.5)
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+        assert "preset arm-raise-pentatonic" in screen and "person tracked" in screen, screen
+        assert "audio jack ok" in screen, screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "rc").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (tmp_path / "rc").read_text().strip() == "exit=0"
+        time.sleep(0.5)
+        assert not marked(token.encode()), "processes left behind"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
