@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh Linux machine with Python 3.11:
-#   make run    create .venv, install, fetch the pose model if missing, start tracking
+#   make run    create .venv, install, open the terminal UI on the bundled demo recording
 #   make test   create .venv, install, run the linters and the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	-$(BIN)/motionmusic model fetch full --if-missing
-	$(BIN)/motionmusic track
+	$(BIN)/motionmusic demo
 
 test: lint pytest
 

@@ -39,8 +39,9 @@ def test_landmark_mirror_matches_mediapipe():
     assert {lm.name: lm.value for lm in Landmark} == {lm.name: lm.value for lm in PoseLandmark}
 
 
-def test_the_wheel_ships_presets_and_demo_traces(tmp_path):
-    """Users who pip-install get the shipped presets and the bundled traces, not only the code."""
+def test_the_wheel_ships_presets_demo_traces_and_the_ui_stylesheet(tmp_path):
+    """Users who pip-install get the shipped presets, the bundled traces and the UI's stylesheet,
+    not only the code."""
     import shutil
     import zipfile
 
@@ -62,5 +63,6 @@ def test_the_wheel_ships_presets_and_demo_traces(tmp_path):
         "motionmusic/presets/theremin.toml",
         "motionmusic/presets/schema.json",
         "motionmusic/data/traces/dance_arms_raise_front.mmtrace",
+        "motionmusic/tui/app.tcss",
     ):
         assert wanted in names

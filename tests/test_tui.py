@@ -15,6 +15,7 @@ from motionmusic import clients
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.catalog import find_preset
 from motionmusic.core.scales import hz_to_midi
+from motionmusic.core.trace import read_trace
 from motionmusic.tui.app import MotionMusicApp
 from motionmusic.tui.screens.help import HelpScreen
 from motionmusic.tui.screens.session import SessionScreen
@@ -246,3 +247,45 @@ def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_pa
         assert not marked(token.encode()), "processes left behind"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tmp_path):
+    """`run --client` opens the UI; Ctrl-C quits like q: fades out, stops the synth process,
+    finishes the session log."""
+    import os
+    import sys
+
+    clients.create("C44", "arm-raise-pentatonic")
+    trace = arm_trace(tmp_path / "t.mmtrace", np.tile(segments((1, 15, 15), (1, 15, 120)), 20))
+    keep = " ".join(f"{n}={os.environ[n]}" for n in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME"))
+    token = f"MM_RUN_TEST={os.getpid()}"
+    rc = tmp_path / "rc"
+    command = (
+        f"env {keep} {token} {sys.executable} -m motionmusic run --client C44 --audio jack"
+        f" --source {trace}; echo exit=$? > {rc}"
+    )
+    session = "mm-run-test"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True
+    )
+    try:
+        screen = ""
+        deadline = time.monotonic() + 60
+        while "● REC 00:03" not in screen and time.monotonic() < deadline:
+            time.sleep(0.3)
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+        assert "client C44" in screen and "audio jack ok" in screen, screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        deadline = time.monotonic() + 20
+        while not rc.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert rc.read_text().strip() == "exit=0"
+        time.sleep(0.5)
+        assert not marked(token.encode()), "processes left behind"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    logs = clients.sessions("C44")
+    assert len(logs) == 1 and logs[0].with_suffix(".summary.json").is_file()
+    assert len(read_trace(logs[0])) > 60  # three seconds and more were logged
