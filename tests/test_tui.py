@@ -172,6 +172,23 @@ def test_the_stop_key_silences_and_saves_the_session():
     assert not any(v.present for v in synth.sent[-1].voices)  # the last thing sent: silence
 
 
+def test_a_keymap_moves_a_binding_by_its_id(tmp_path):
+    from motionmusic.tui.app import load_keymap
+
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keymap]\nmute = "f9"\n')
+    synth = RecordingSynth()
+    app = MotionMusicApp(live_on(synth=synth), keymap=load_keymap(keymap))
+
+    async def scenario(pilot) -> None:
+        await pilot.press("space")
+        assert not synth.muted  # space no longer mutes ...
+        await pilot.press("f9")
+        assert synth.muted  # ... f9 does
+
+    run_app(app, scenario)
+
+
 def test_a_flooded_ui_drops_updates_the_engine_keeps_its_rate(monkeypatch):
     live = live_on(state_hz=1000.0)  # a state for every frame
     app = MotionMusicApp(live)
@@ -192,6 +209,9 @@ def test_a_flooded_ui_drops_updates_the_engine_keeps_its_rate(monkeypatch):
         measured["shown"] = app.updates
 
     run_app(app, scenario)
+    print(
+        f"engine {measured['fps']:.1f} fps, UI showed {measured['shown']} of {live.engine.frames}"
+    )
     assert measured["fps"] > 27  # the trace's 30 fps, kept
     assert measured["shown"] < live.engine.frames / 2  # the UI showed only the newest states
 
@@ -208,7 +228,12 @@ def marked(token: bytes) -> list[int]:
     return found
 
 
-def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_path):
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [("demo", "demo: replaying"), ("", "no camera found: showing the bundled demo")],
+    ids=["demo", "no-arguments"],
+)
+def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_path, args, says):
     assert shutil.which("tmux"), "tmux runs the demo in a real terminal: apt-get install tmux"
     import os
     import sys
@@ -221,7 +246,7 @@ def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_pa
     )  # a tmux server started earlier would not pass this process's environment on
     token = f"MM_DEMO_TEST={os.getpid()}"  # marks every process of this demo, synth included
     rc = tmp_path / "rc"
-    command = f"env {keep} {token} {sys.executable} -m motionmusic demo; echo exit=$? > {rc}"
+    command = f"env {keep} {token} {sys.executable} -m motionmusic {args}; echo exit=$? > {rc}"
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     subprocess.run(
@@ -237,6 +262,7 @@ def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_pa
                 ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
             ).stdout
         assert "preset arm-raise-pentatonic" in screen and "person tracked" in screen, screen
+        assert says in screen, screen
         assert "audio jack ok" in screen, screen
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
         deadline = time.monotonic() + 20
