@@ -13,18 +13,16 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from motionmusic import __version__, clients, models
+from motionmusic import __version__, clinic, models, performance
 from motionmusic.catalog import find_preset, preset_path, shipped
-from motionmusic.clinic import play, register, start_log
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
-from motionmusic.core.presets import Preset, json_schema, load_preset
-from motionmusic.core.profile import Profile
+from motionmusic.core.presets import json_schema, load_preset
 from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.summary import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
 from motionmusic.logs import native_logs_to_file
-from motionmusic.sources import bundled_trace, open_source
+from motionmusic.sources import open_source
 from motionmusic.tracker import Tracker
 
 console = Console()
@@ -55,45 +53,12 @@ def cli(ctx: click.Context) -> None:
 
         cameras = list_cameras()
         if not cameras:
-            _demo("auto", None, 256, "no camera found: showing the bundled demo recording")
+            performance.demo_ui(
+                "auto", None, 256, "no camera found: showing the bundled demo recording"
+            )
             return
         preset = find_preset("theremin")
         open_ui(str(cameras[0].index), preset, None, "auto", None, 256, None, console)
-
-
-def _demo(audio: str, device: int | None, buffer: int, note: str | None = None) -> None:
-    from motionmusic.ui import open_ui
-
-    trace = bundled_trace()
-    note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
-    preset = find_preset("arm-raise-pentatonic")
-    open_ui(str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note)
-
-
-@cli.command()
-@click.option(
-    "--audio",
-    type=click.Choice(["auto", "jack", "portaudio"]),
-    default="auto",
-    show_default=True,
-    help="auto: JACK if a server runs, else PortAudio, else silent (said on screen).",
-)
-@click.option("--device", type=int, help="PortAudio output device.")
-@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
-def demo(audio: str, device: int | None, buffer: int) -> None:
-    """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
-    _demo(audio, device, buffer)
-
-
-def _default_source() -> str:
-    from motionmusic.adapters.camera_cv2 import list_cameras
-
-    cameras = list_cameras()
-    if cameras:
-        return str(cameras[0].index)
-    trace = bundled_trace()
-    click.echo(f"no camera found: replaying the bundled trace {trace.name}", err=True)
-    return str(trace)
 
 
 @cli.command()
@@ -133,7 +98,9 @@ def track(
     settings = OneEuroSettings(enabled=smooth, min_cutoff=min_cutoff, beta=beta)
     pace = realtime if realtime is not None else out is None
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(source or _default_source(), stack, pace, model)
+        frame_source, estimator = open_source(
+            source or performance.default_source(), stack, pace, model
+        )
         tracker = Tracker(frame_source, estimator, AngleFilter(settings, frame_source.info.fps))
         writer = None
         if out is not None:
@@ -176,128 +143,6 @@ def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> No
         console.print(summary_table(recorder.summary()))
     if writer:
         console.print(f"trace: {writer.path} ({writer.frames} frames)")
-
-
-@cli.command()
-@click.argument("source")
-@click.option("--preset", "preset_name", required=True, help="Preset name or .toml path.")
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="WAV to write."
-)
-@click.option(
-    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
-)
-def render(source: str, preset_name: str, out: Path, model: Path | None) -> None:
-    """Render SOURCE (video file or .mmtrace) through a preset into a WAV, offline.
-
-    Writes the control curves beside it (OUT with .controls.csv).
-    """
-    _render_to(source, find_preset(preset_name), out, model)
-
-
-def _render_to(
-    source: str, preset: Preset, out: Path, model: Path | None, profile: Profile | None = None
-) -> None:
-    """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
-    from motionmusic.render import render as render_offline
-
-    if not out.parent.is_dir():
-        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
-    with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(source, stack, realtime=False, model=model)
-        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
-        result = render_offline(frame_source, estimator, preset, out, profile, log)
-    console.print(
-        f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
-    )
-
-
-@cli.command()
-@click.option(
-    "--source",
-    "source_spec",
-    help="Camera index or name, video file, or .mmtrace (default: first camera, else the demo trace).",
-)
-@click.option(
-    "--preset",
-    "preset_name",
-    help="Preset name or .toml path (default: the client's preset, else theremin).",
-)
-@click.option(
-    "--client",
-    help="Client id: play through their calibration and targets, and log the session.",
-)
-@click.option(
-    "--audio",
-    type=click.Choice(["portaudio", "jack", "offline"]),
-    default="portaudio",
-    show_default=True,
-)
-@click.option(
-    "--device", type=int, help="PortAudio output device (see: motionmusic audio-devices)."
-)
-@click.option(
-    "--buffer",
-    type=click.IntRange(32, 4096),
-    default=256,
-    show_default=True,
-    help="Audio buffer, frames.",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --audio offline: the WAV to write.",
-)
-@click.option(
-    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
-)
-@click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
-def run(
-    source_spec: str | None,
-    preset_name: str | None,
-    client: str | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
-    out: Path | None,
-    model: Path | None,
-    no_ui: bool,
-) -> None:
-    """Run the whole chain: movement in, music out, in the terminal UI.
-
-    With --no-ui, commands are typed (then Enter): m mute/unmute · p NAME switch preset (a bad one
-    is refused and the music goes on) · q stop.
-    """
-    profile = clients.load(client) if client else None
-    preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
-    spec = source_spec or _default_source()
-    if audio == "offline":
-        if out is None:
-            raise MotionMusicError("--audio offline needs --out FILE.wav")
-        _render_to(spec, preset, out, model, profile)
-        return
-    if not no_ui:
-        from motionmusic.ui import open_ui
-
-        open_ui(spec, preset, profile, audio, device, buffer, model, console)
-        return
-    with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
-        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
-        play(frame_source, estimator, preset, profile, log, audio, device, buffer, stack)
-
-
-@cli.command("audio-devices")
-def audio_devices() -> None:
-    """List PortAudio output devices (index and name) for `run --device`."""
-    with native_logs_to_file():
-        from motionmusic.adapters.synth_pyo import output_devices
-
-        devices = output_devices()
-    if not devices:
-        click.echo("no audio output devices found (JACK: use --audio jack)")
-    for index, name in devices:
-        click.echo(f"{index}\t{name}")
 
 
 @cli.group()
@@ -396,7 +241,8 @@ def model_path(model: Path | None) -> None:
     click.echo(str(models.resolve(model)))
 
 
-register(cli)
+clinic.register(cli)
+performance.register(cli)
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ targets, outcomes) and the files in `motionmusic.clients`.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -17,11 +16,8 @@ from motionmusic import clients
 from motionmusic.catalog import find_preset
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.outcome import SessionSummary, session_parts, summarise
-from motionmusic.core.presets import Preset
+from motionmusic.core.outcome import SessionSummary, summarise
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
-from motionmusic.core.session import Kind, SessionLog, session_header
 from motionmusic.core.trace import read_trace
 
 console = Console()
@@ -232,104 +228,5 @@ def report(client: str, out: Path | None) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (clients_group, calibrate, summary_command, report, replay):
+    for command in (clients_group, calibrate, summary_command, report):
         cli.add_command(command)
-
-
-def start_log(
-    stack: ExitStack,
-    profile: Profile,
-    info: SourceInfo,
-    preset: Preset,
-    kind: Kind,
-    source: str = "",
-) -> SessionLog:
-    """Open the client's next session log; when `stack` closes it is closed and summarised."""
-    path = clients.new_session_path(profile.client)
-    log = SessionLog(path, session_header(info, preset, profile, kind, source))
-    stack.callback(_finish_log, log)
-    return log
-
-
-def _finish_log(log: SessionLog) -> None:
-    log.close()
-    try:
-        summary = summarise(read_trace(log.path))
-    except MotionMusicError as exc:
-        err.print(f"session {log.path.name}: {exc}", highlight=False)
-        return
-    clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
-    console.print(summary_table(summary))
-    console.print(f"session log: {log.path}")
-
-
-@click.command()
-@click.argument("session", type=click.Path(path_type=Path))
-@click.option("--preset", "preset_name", help="Preset to play it through (default: as recorded).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Render to this WAV (offline, fast) instead of playing it.",
-)
-@click.option(
-    "--audio", type=click.Choice(["portaudio", "jack"]), default="portaudio", show_default=True
-)
-@click.option("--device", type=int, help="PortAudio output device.")
-@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
-def replay(
-    session: Path,
-    preset_name: str | None,
-    out: Path | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
-) -> None:
-    """Play a recorded session (or trace) through another preset, as the client played it then.
-
-    The client's calibration and targets recorded with the session are used, so the therapist can
-    tune a preset afterwards on real movement. The replay is logged as a replay (reports skip it).
-    """
-    from motionmusic.core.replay import TracePoses, TraceSource
-
-    if not session.is_file():
-        raise MotionMusicError(f"no such session: {session}")
-    trace = read_trace(session)
-    _, profile, recorded = session_parts(trace)
-    preset = find_preset(preset_name) if preset_name else recorded
-    if preset is None:
-        raise MotionMusicError(f"{session} records no preset: give --preset")
-    if out is not None and not out.parent.is_dir():
-        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
-    with ExitStack() as stack:
-        source = TraceSource(trace, realtime=out is None)
-        log = None
-        if profile is not None and clients.exists(profile.client):
-            log = start_log(stack, profile, source.info, preset, "replay", str(session))
-        if out is not None:
-            from motionmusic.render import render as render_offline
-
-            result = render_offline(source, TracePoses(trace), preset, out, profile, log)
-            console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
-            return
-        play(source, TracePoses(trace), preset, profile, log, audio, device, buffer, stack)
-
-
-def play(
-    source: FrameSource,
-    estimator: PoseEstimator,
-    preset: Preset,
-    profile: Profile | None,
-    log: SessionLog | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
-    stack: ExitStack,
-) -> None:
-    """Live play with the synth in its own process (shared by `run` and `replay`)."""
-    from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.headless import play_live
-
-    synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
-    stack.callback(synth.release)
-    factory = SynthProcess.factory(audio, buffer, device)
-    play_live(source, estimator, preset, synth, console, factory, profile, log)

@@ -1,0 +1,289 @@
+"""Commands that make sound: run (live, in the terminal UI or headless), demo, render, replay,
+audio-devices; and the session log every live run of a client keeps.
+
+Each command wires objects together; the loop is the engine's, the sound the synth's.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from motionmusic import clients
+from motionmusic.catalog import find_preset
+from motionmusic.clinic import err, summary_table
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.outcome import session_parts, summarise
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
+from motionmusic.core.session import Kind, SessionLog, session_header
+from motionmusic.core.trace import read_trace
+from motionmusic.logs import native_logs_to_file
+from motionmusic.sources import bundled_trace, open_source
+
+console = Console()
+
+
+def default_source() -> str:
+    from motionmusic.adapters.camera_cv2 import list_cameras
+
+    cameras = list_cameras()
+    if cameras:
+        return str(cameras[0].index)
+    trace = bundled_trace()
+    click.echo(f"no camera found: replaying the bundled trace {trace.name}", err=True)
+    return str(trace)
+
+
+def demo_ui(audio: str, device: int | None, buffer: int, note: str | None = None) -> None:
+    from motionmusic.ui import open_ui
+
+    trace = bundled_trace()
+    note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
+    preset = find_preset("arm-raise-pentatonic")
+    open_ui(str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note)
+
+
+@click.command()
+@click.option(
+    "--audio",
+    type=click.Choice(["auto", "jack", "portaudio"]),
+    default="auto",
+    show_default=True,
+    help="auto: JACK if a server runs, else PortAudio, else silent (said on screen).",
+)
+@click.option("--device", type=int, help="PortAudio output device.")
+@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
+def demo(audio: str, device: int | None, buffer: int) -> None:
+    """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
+    demo_ui(audio, device, buffer)
+
+
+@click.command()
+@click.argument("source")
+@click.option("--preset", "preset_name", required=True, help="Preset name or .toml path.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="WAV to write."
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
+)
+def render(source: str, preset_name: str, out: Path, model: Path | None) -> None:
+    """Render SOURCE (video file or .mmtrace) through a preset into a WAV, offline.
+
+    Writes the control curves beside it (OUT with .controls.csv).
+    """
+    _render_to(source, find_preset(preset_name), out, model)
+
+
+def _render_to(
+    source: str, preset: Preset, out: Path, model: Path | None, profile: Profile | None = None
+) -> None:
+    """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
+    from motionmusic.render import render as render_offline
+
+    if not out.parent.is_dir():
+        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
+    with native_logs_to_file(), ExitStack() as stack:
+        frame_source, estimator = open_source(source, stack, realtime=False, model=model)
+        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
+        result = render_offline(frame_source, estimator, preset, out, profile, log)
+    console.print(
+        f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
+    )
+
+
+@click.command()
+@click.option(
+    "--source",
+    "source_spec",
+    help="Camera index or name, video file, or .mmtrace (default: first camera, else the demo trace).",
+)
+@click.option(
+    "--preset",
+    "preset_name",
+    help="Preset name or .toml path (default: the client's preset, else theremin).",
+)
+@click.option(
+    "--client",
+    help="Client id: play through their calibration and targets, and log the session.",
+)
+@click.option(
+    "--audio",
+    type=click.Choice(["portaudio", "jack", "offline"]),
+    default="portaudio",
+    show_default=True,
+)
+@click.option(
+    "--device", type=int, help="PortAudio output device (see: motionmusic audio-devices)."
+)
+@click.option(
+    "--buffer",
+    type=click.IntRange(32, 4096),
+    default=256,
+    show_default=True,
+    help="Audio buffer, frames.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --audio offline: the WAV to write.",
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
+)
+@click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
+def run(
+    source_spec: str | None,
+    preset_name: str | None,
+    client: str | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+    out: Path | None,
+    model: Path | None,
+    no_ui: bool,
+) -> None:
+    """Run the whole chain: movement in, music out, in the terminal UI.
+
+    With --no-ui, commands are typed (then Enter): m mute/unmute · p NAME switch preset (a bad one
+    is refused and the music goes on) · q stop.
+    """
+    profile = clients.load(client) if client else None
+    preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
+    spec = source_spec or default_source()
+    if audio == "offline":
+        if out is None:
+            raise MotionMusicError("--audio offline needs --out FILE.wav")
+        _render_to(spec, preset, out, model, profile)
+        return
+    if not no_ui:
+        from motionmusic.ui import open_ui
+
+        open_ui(spec, preset, profile, audio, device, buffer, model, console)
+        return
+    with native_logs_to_file(), ExitStack() as stack:
+        frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
+        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
+        play(frame_source, estimator, preset, profile, log, audio, device, buffer, stack)
+
+
+@click.command("audio-devices")
+def audio_devices() -> None:
+    """List PortAudio output devices (index and name) for `run --device`."""
+    with native_logs_to_file():
+        from motionmusic.adapters.synth_pyo import output_devices
+
+        devices = output_devices()
+    if not devices:
+        click.echo("no audio output devices found (JACK: use --audio jack)")
+    for index, name in devices:
+        click.echo(f"{index}\t{name}")
+
+
+def start_log(
+    stack: ExitStack,
+    profile: Profile,
+    info: SourceInfo,
+    preset: Preset,
+    kind: Kind,
+    source: str = "",
+) -> SessionLog:
+    """Open the client's next session log; when `stack` closes it is closed and summarised."""
+    path = clients.new_session_path(profile.client)
+    log = SessionLog(path, session_header(info, preset, profile, kind, source))
+    stack.callback(_finish_log, log)
+    return log
+
+
+def _finish_log(log: SessionLog) -> None:
+    log.close()
+    try:
+        summary = summarise(read_trace(log.path))
+    except MotionMusicError as exc:
+        err.print(f"session {log.path.name}: {exc}", highlight=False)
+        return
+    clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
+    console.print(summary_table(summary))
+    console.print(f"session log: {log.path}")
+
+
+@click.command()
+@click.argument("session", type=click.Path(path_type=Path))
+@click.option("--preset", "preset_name", help="Preset to play it through (default: as recorded).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render to this WAV (offline, fast) instead of playing it.",
+)
+@click.option(
+    "--audio", type=click.Choice(["portaudio", "jack"]), default="portaudio", show_default=True
+)
+@click.option("--device", type=int, help="PortAudio output device.")
+@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
+def replay(
+    session: Path,
+    preset_name: str | None,
+    out: Path | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+) -> None:
+    """Play a recorded session (or trace) through another preset, as the client played it then.
+
+    The client's calibration and targets recorded with the session are used, so the therapist can
+    tune a preset afterwards on real movement. The replay is logged as a replay (reports skip it).
+    """
+    from motionmusic.core.replay import TracePoses, TraceSource
+
+    if not session.is_file():
+        raise MotionMusicError(f"no such session: {session}")
+    trace = read_trace(session)
+    _, profile, recorded = session_parts(trace)
+    preset = find_preset(preset_name) if preset_name else recorded
+    if preset is None:
+        raise MotionMusicError(f"{session} records no preset: give --preset")
+    if out is not None and not out.parent.is_dir():
+        raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
+    with ExitStack() as stack:
+        source = TraceSource(trace, realtime=out is None)
+        log = None
+        if profile is not None and clients.exists(profile.client):
+            log = start_log(stack, profile, source.info, preset, "replay", str(session))
+        if out is not None:
+            from motionmusic.render import render as render_offline
+
+            result = render_offline(source, TracePoses(trace), preset, out, profile, log)
+            console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
+            return
+        play(source, TracePoses(trace), preset, profile, log, audio, device, buffer, stack)
+
+
+def play(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    preset: Preset,
+    profile: Profile | None,
+    log: SessionLog | None,
+    audio: str,
+    device: int | None,
+    buffer: int,
+    stack: ExitStack,
+) -> None:
+    """Live play with the synth in its own process (shared by `run` and `replay`)."""
+    from motionmusic.adapters.synth_process import SynthProcess
+    from motionmusic.headless import play_live
+
+    synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
+    stack.callback(synth.release)
+    factory = SynthProcess.factory(audio, buffer, device)
+    play_live(source, estimator, preset, synth, console, factory, profile, log)
+
+
+def register(group: click.Group) -> None:
+    for command in (demo, render, run, replay, audio_devices):
+        group.add_command(command)
