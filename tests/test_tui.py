@@ -70,6 +70,34 @@ def test_editing_a_mapping_changes_what_the_synth_receives():
     assert live.engine.synth is synth  # applied without restarting audio
 
 
+def test_each_sound_parameter_of_a_voice_can_be_remapped():
+    synth = RecordingSynth()
+    live = live_on(synth=synth, preset="theremin")
+    app = MotionMusicApp(live)
+    marks: dict[str, int] = {}
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: len(synth.sent) > 60)
+        await pilot.press("2")
+        app.screen.query_one("#parameter").value = "volume"  # the left hand's volume control
+        await pilot.pause(0.2)
+        field = app.screen.query_one("#input", Input)
+        assert field.value == "-1.2,1.5"
+        field.value = "5,6"  # a range no wrist reaches: the softest level, always
+        field.focus()
+        await pilot.press("enter")
+        marks["changed"] = len(synth.sent)
+        await until(pilot, lambda: len(synth.sent) > marks["changed"] + 60)
+
+    run_app(app, scenario)
+    before = {round(c.voices[0].amp, 3) for c in synth.sent[: marks["changed"]]}
+    after = {
+        round(c.voices[0].amp, 3) for c in synth.sent[marks["changed"] + 5 :] if c.voices[0].present
+    }
+    assert len(before) > 5 and after == {round(0.3 * 0.9, 3)}
+    assert live.engine.preset.voices[0].volume.input == (5.0, 6.0)
+
+
 def test_space_mutes_the_synth_output_from_any_screen(jack_server):
     synth = SynthProcess(find_preset("theremin"), "jack").start()
     try:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.widgets import Footer, Input, Label, Select, Static, Switch
+from textual.widgets import Footer, Input, Label, Select, Static
 
 from motionmusic.catalog import save_preset
 from motionmusic.core.angles import ANGLE_NAMES
@@ -20,18 +20,29 @@ from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.field import Field
 
 CURVES = ("linear", "exponential", "s_curve")
+INVERT = [("no", "no"), ("yes: played backwards", "yes")]
 
 
 def _options(values: Any) -> list[tuple[str, str]]:
     return [(str(v), str(v)) for v in values]
 
 
-def edited(preset: Preset, voice: int, changes: dict[str, Any], smoothing: float) -> Preset:
-    """The preset with one voice's main control changed; raises ValidationError if invalid."""
+PARAMETERS = ("pitch", "volume", "brightness", "pan")
+
+
+def controls_of(preset: Preset, voice: int) -> list[str]:
+    """The sound parameters of a voice that a movement drives."""
+    v = preset.voices[voice]
+    return [name for name in PARAMETERS if getattr(v, name) is not None]
+
+
+def edited(
+    preset: Preset, voice: int, key: str, changes: dict[str, Any], smoothing: float
+) -> Preset:
+    """The preset with one control of one voice changed; raises ValidationError if invalid."""
     data = preset.model_dump()
-    key = "pitch" if data["voices"][voice]["pitch"] is not None else "volume"
-    if data["voices"][voice][key] is None:
-        raise ValueError("this voice has no movement control to edit")
+    if data["voices"][voice].get(key) is None:
+        raise ValueError(f"this voice has no movement on {key}")
     data["voices"][voice][key].update(changes)
     data["smoothing"]["min_cutoff"] = smoothing
     return Preset.model_validate(data)
@@ -50,6 +61,10 @@ class MappingsScreen(Watching):
         with Grid(id="mapping-form"):
             yield Label("voice")
             yield Select(self._voice_options(), id="voice", allow_blank=False)
+            yield Label("sound parameter")
+            yield Select(
+                _options(controls_of(self.live.preset, 0)), id="parameter", allow_blank=False
+            )
             yield Label("movement")
             yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
             yield Label("input from / to")
@@ -57,7 +72,7 @@ class MappingsScreen(Watching):
             yield Label("curve")
             yield Select(_options(CURVES), id="curve", allow_blank=False)
             yield Label("invert")
-            yield Switch(id="invert")
+            yield Select(INVERT, id="invert", allow_blank=False)  # words, not a colour
             yield Label("dead zone (0-0.5)")
             yield Field(id="dead_zone", type="number")
             yield Label("scale")
@@ -77,6 +92,8 @@ class MappingsScreen(Watching):
         self.original = self.live.preset
         self.preset = self.original
         self.voice = 0
+        self.parameter = controls_of(self.preset, 0)[0]
+        self._parameters = controls_of(self.preset, 0)
         self._loading = False
         self._load()
 
@@ -85,6 +102,7 @@ class MappingsScreen(Watching):
             self.original = self.preset = self.live.preset
             self.query_one("#voice", Select).set_options(self._voice_options())
             self.voice = 0
+            self.parameter = controls_of(self.preset, 0)[0]
             self._load()
 
     def _voice_options(self) -> list[tuple[str, str]]:
@@ -94,15 +112,23 @@ class MappingsScreen(Watching):
         """Fill the form from the current voice (without applying anything)."""
         self._loading = True
         voice = self.preset.voices[self.voice]
-        control = voice.pitch or voice.volume
+        parameters = controls_of(self.preset, self.voice)
+        if self.parameter not in parameters:
+            self.parameter = parameters[0]
+        control = getattr(voice, self.parameter)
         self.query_one("#voice", Select).value = str(self.voice)
+        chooser = self.query_one("#parameter", Select)
+        if self._parameters != parameters:  # new options would fire a change of their own
+            self._parameters = parameters
+            chooser.set_options(_options(parameters))
+        chooser.value = self.parameter
         if control is not None:
             self.query_one("#feature", Select).value = control.feature
             self.query_one("#input", Input).value = f"{control.input[0]:g},{control.input[1]:g}"
             self.query_one("#curve", Select).value = control.curve
-            self.query_one("#invert", Switch).value = control.invert
+            self.query_one("#invert", Select).value = "yes" if control.invert else "no"
             self.query_one("#dead_zone", Input).value = f"{control.dead_zone:g}"
-        pitch = voice.pitch
+        pitch = voice.pitch if self.parameter == "pitch" else None
         for field in ("scale", "root", "octaves"):
             self.query_one(f"#{field}").disabled = pitch is None
         if pitch is not None:
@@ -121,10 +147,10 @@ class MappingsScreen(Watching):
             "feature": self.query_one("#feature", Select).value,
             "input": (float(low), float(high)),
             "curve": self.query_one("#curve", Select).value,
-            "invert": self.query_one("#invert", Switch).value,
+            "invert": self.query_one("#invert", Select).value == "yes",
             "dead_zone": float(self.query_one("#dead_zone", Input).value or 0),
         }
-        if self.preset.voices[self.voice].pitch is not None:
+        if self.parameter == "pitch":
             changes |= {
                 "scale": self.query_one("#scale", Select).value,
                 "root": self.query_one("#root", Input).value.strip(),
@@ -137,7 +163,7 @@ class MappingsScreen(Watching):
         error = self.query_one("#mapping-error", Static)
         try:
             smoothing = float(self.query_one("#smoothing", Input).value)
-            preset = edited(self.preset, self.voice, self._changes(), smoothing)
+            preset = edited(self.preset, self.voice, self.parameter, self._changes(), smoothing)
         except ValidationError as exc:
             error.update(f"not applied: {describe(exc)}")
             return
@@ -155,11 +181,12 @@ class MappingsScreen(Watching):
             self.voice = int(str(event.value))
             self._load()
             return
+        if event.select.id == "parameter":
+            if str(event.value) != self.parameter:
+                self.parameter = str(event.value)
+                self._load()
+            return
         self.apply()
-
-    def on_switch_changed(self, event: Switch.Changed) -> None:
-        if not self._loading:
-            self.apply()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "save-name":
