@@ -77,6 +77,13 @@ def clients_show(client: str) -> None:
 @click.option("--notes", help="Replace the notes.")
 @click.option("--target", "targets", multiple=True, metavar="ANGLE=DEG", help="ROM target.")
 @click.option("--clear-target", multiple=True, type=Angle, help="Remove an angle's target.")
+@click.option(
+    "--stretch",
+    "stretches",
+    multiple=True,
+    metavar="ANGLE=DEG",
+    help="Where the stretch zone starts (default: just past the calibrated reach).",
+)
 @click.option("--gain", "gains", multiple=True, metavar="ANGLE=G", help="Sensitivity (1..20).")
 def clients_set(
     client: str,
@@ -84,6 +91,7 @@ def clients_set(
     notes: str | None,
     targets: tuple[str, ...],
     clear_target: tuple[str, ...],
+    stretches: tuple[str, ...],
     gains: tuple[str, ...],
 ) -> None:
     """Change a client's default preset, notes, ROM targets or sensitivity gains."""
@@ -98,6 +106,8 @@ def clients_set(
             profile = profile.with_angle(name, target=value)
         for name in clear_target:
             profile = profile.with_angle(name, target=None)
+        for name, value in _pairs(stretches, "--stretch").items():
+            profile = profile.with_angle(name, stretch=value)
         for name, value in _pairs(gains, "--gain").items():
             profile = profile.with_angle(name, gain=value)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError

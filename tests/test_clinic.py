@@ -167,3 +167,11 @@ def test_a_drone_sounds_only_while_the_client_is_seen():
     seen = Angles(0, np.full(len(ANGLE_NAMES), 0.0), np.ones(len(ANGLE_NAMES)))
     assert performer.step(seen).voices[0].present
     assert not performer.step(Angles.missing(10**8)).voices[0].present
+
+
+def test_the_therapist_can_place_the_stretch_zone():
+    client = profile(**{FLEX: {"target": 90, "stretch": 120}})  # no calibration needed
+    rewarder = Rewarder(client)
+    for angles in frames(FLEX, segments((1, 10, 115), (1, 115, 10), (1, 10, 125), (1, 125, 10))):
+        rewarder.update(angles)
+    assert rewarder.rewards == 2 and rewarder.stretches == 1  # only the second reach got there

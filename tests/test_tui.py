@@ -167,6 +167,9 @@ def test_targets_presets_clients_and_help_keys():
         await until(pilot, lambda: live.profile is not None and live.profile.client == "C23")
         await pilot.press("3", "t", "9", "5", "enter")
         await until(pilot, lambda: clients.load("C23").setting(FLEX).target == 95)
+        await pilot.press("s", "1", "3", "0", "enter")
+        await until(pilot, lambda: clients.load("C23").setting(FLEX).stretch == 130)
+        assert "130" in str(app.screen.query_one("DataTable").get_row(FLEX))
         await pilot.press("5", "down", "enter")  # the preset after arm-raise-pentatonic
         await until(pilot, lambda: live.engine.preset.name == "calm-pad")
         await pilot.press("question_mark")

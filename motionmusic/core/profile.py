@@ -44,6 +44,9 @@ class AngleSettings(Strict):
     range: Range | None = None
     target: float | None = Field(None, ge=-360, le=360)
     """ROM target: reaching it plays the preset's reward and counts a repetition."""
+    stretch: float | None = Field(None, ge=-360, le=360)
+    """Where this angle's stretch zone starts (its own reward); default: the calibrated reach plus
+    the preset's `stretch_beyond`."""
     gain: float = Field(1.0, ge=0.25, le=20.0)
     """Sensitivity: 4 means a quarter of the range plays the whole scale (tiny movements)."""
 

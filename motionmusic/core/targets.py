@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 from motionmusic.core.angles import ANGLE_INDEX, Angles
-from motionmusic.core.profile import Profile
+from motionmusic.core.profile import AngleSettings, Profile
 
 REARM = 0.35  # fraction of rest → target the angle must come back within to start a new rep
 MAX_DT = 0.25  # seconds: a gap in the frames longer than this is not counted as time in target
@@ -54,6 +54,15 @@ class TargetState:
     seconds_in_target: float
 
 
+def stretch_edge(settings: AngleSettings, beyond: float) -> float | None:
+    """Where the stretch zone starts: set by the therapist, else just past the calibrated reach."""
+    if settings.stretch is not None:
+        return settings.stretch
+    if settings.range is not None:
+        return settings.range.reach + beyond * settings.range.direction
+    return None
+
+
 class TargetTracker:
     """One angle's target: zone, stretch zone, repetitions and time in target."""
 
@@ -67,9 +76,9 @@ class TargetTracker:
         self.index = ANGLE_INDEX[feature]
         self.zone = Zone(target, direction, hysteresis)
         self.stretch: Zone | None = None
-        if settings.range is not None:
-            reach = settings.range.reach
-            self.stretch = Zone(reach + beyond * settings.range.direction, direction, hysteresis)
+        edge = stretch_edge(settings, beyond)
+        if edge is not None:
+            self.stretch = Zone(edge, direction, hysteresis)
         self.rearm_at = rest + REARM * (target - rest)
         self.armed = True
         self.reps = 0

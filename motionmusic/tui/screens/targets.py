@@ -10,6 +10,7 @@ from motionmusic import clients
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import AngleSettings
 from motionmusic.core.session import features
+from motionmusic.core.targets import stretch_edge
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.field import Field
 
@@ -21,6 +22,7 @@ def _num(value: float | None) -> str:
 class TargetsScreen(Watching):
     BINDINGS = [
         Binding("t", "edit", "Set target", id="targets.edit"),
+        Binding("s", "edit_stretch", "Set stretch zone", id="targets.stretch"),
         Binding("delete", "clear", "Clear target", id="targets.clear"),
     ]
 
@@ -57,7 +59,7 @@ class TargetsScreen(Watching):
             s = profile.setting(name) if profile else AngleSettings()
             rest = s.range.rest if s.range else None
             reach = s.range.reach if s.range else None
-            stretch = reach + beyond * s.range.direction if s.range and reach is not None else None
+            stretch = stretch_edge(s, beyond)
             table.add_row(
                 name,
                 _num(rest),
@@ -68,7 +70,8 @@ class TargetsScreen(Watching):
                 key=name,
             )
         note = (
-            f"client {profile.client}: t sets, delete clears; saved to the profile at once"
+            f"client {profile.client}: t sets a target, s where the stretch zone starts,"
+            " delete clears the target; saved to the profile at once"
             if profile
             else "no client: choose one on the Clients screen (6) to set targets"
         )
@@ -80,27 +83,38 @@ class TargetsScreen(Watching):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    editing = "target"
+
     def action_edit(self) -> None:
-        self.query_one(Input).focus()
+        self._ask("target")
+
+    def action_edit_stretch(self) -> None:
+        self._ask("stretch")
+
+    def _ask(self, what: str) -> None:
+        self.editing = what
+        field = self.query_one(Input)
+        field.placeholder = f"{what} in degrees for the highlighted angle, enter sets"
+        field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            self._set(float(event.value))
+            self._set(float(event.value), self.editing)
         except ValueError:
-            self.notify("a target is a number of degrees", severity="error")
+            self.notify(f"a {self.editing} is a number of degrees", severity="error")
         event.input.value = ""
         self.query_one(DataTable).focus()
 
     def action_clear(self) -> None:
-        self._set(None)
+        self._set(None, "target")
 
-    def _set(self, target: float | None) -> None:
+    def _set(self, value: float | None, what: str) -> None:
         profile, name = self.live.profile, self._selected()
         if profile is None or name is None:
             self.notify("choose a client first (6)", severity="warning")
             return
         try:
-            updated = profile.with_angle(name, target=target)
+            updated = profile.with_angle(name, **{what: value})
             clients.save(updated)
         except (ValueError, MotionMusicError) as exc:
             self.notify(str(exc).splitlines()[0], severity="error")
