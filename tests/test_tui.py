@@ -259,90 +259,82 @@ def marked(token: bytes) -> list[int]:
     return found
 
 
+class Terminal:
+    """`motionmusic ARGS` in a real terminal (tmux): read the screen, press keys, check it ended
+    cleanly with every process it started (the synth included) gone."""
+
+    def __init__(self, name: str, args: str, tmp_path: Path, size: tuple[int, int]) -> None:
+        import os
+        import sys
+
+        assert shutil.which("tmux"), "tmux runs the UI in a real terminal: apt-get install tmux"
+        keep = " ".join(
+            f"{n}={os.environ[n]}" for n in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME")
+        )  # a tmux server started earlier would not pass this process's environment on
+        self.name, self.token, self.rc = name, f"MM_TUI_TEST={os.getpid()}-{name}", tmp_path / "rc"
+        command = (
+            f"env {keep} {self.token} {sys.executable} -m motionmusic {args};"
+            f" echo exit=$? > {self.rc}"
+        )
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        width, height = size
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command],
+            check=True, env={**os.environ, "TERM": "xterm-256color"},
+        )  # fmt: skip
+
+    def wait_for(self, text: str, timeout: float = 60) -> str:
+        screen, deadline = "", time.monotonic() + timeout
+        while text not in screen and time.monotonic() < deadline:
+            time.sleep(0.3)
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            ).stdout
+        assert text in screen, screen
+        return screen
+
+    def end_with(self, key: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+        deadline = time.monotonic() + 20
+        while not self.rc.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert self.rc.read_text().strip() == "exit=0"
+        time.sleep(0.5)
+        assert not marked(self.token.encode()), "processes left behind"
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [("demo", "demo: replaying"), ("", "no camera found: showing the bundled demo")],
     ids=["demo", "no-arguments"],
 )
 def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_path, args, says):
-    assert shutil.which("tmux"), "tmux runs the demo in a real terminal: apt-get install tmux"
-    import os
-    import sys
-
-    session = "mm-demo-test"
-    keep = " ".join(
-        f"{name}={os.environ[name]}"
-        for name in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME")
-        if name in os.environ
-    )  # a tmux server started earlier would not pass this process's environment on
-    token = f"MM_DEMO_TEST={os.getpid()}"  # marks every process of this demo, synth included
-    rc = tmp_path / "rc"
-    command = f"env {keep} {token} {sys.executable} -m motionmusic {args}; echo exit=$? > {rc}"
-    env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
-        check=True, env=env,
-    )  # fmt: skip
+    terminal = Terminal("mm-demo-test", args, tmp_path, (80, 24))
     try:
-        screen = ""
-        deadline = time.monotonic() + 60
-        while "audio jack ok" not in screen and time.monotonic() < deadline:
-            time.sleep(0.5)
-            screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-            ).stdout
+        screen = terminal.wait_for("audio jack ok")
         assert "preset arm-raise-pentatonic" in screen and "person tracked" in screen, screen
         assert says in screen, screen
-        assert "audio jack ok" in screen, screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        deadline = time.monotonic() + 20
-        while not (tmp_path / "rc").exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert (tmp_path / "rc").read_text().strip() == "exit=0"
-        time.sleep(0.5)
-        assert not marked(token.encode()), "processes left behind"
+        terminal.end_with("q")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        terminal.close()
 
 
 def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tmp_path):
     """`run --client` opens the UI; Ctrl-C quits like q: fades out, stops the synth process,
     finishes the session log."""
-    import os
-    import sys
-
     clients.create("C44", "arm-raise-pentatonic")
     trace = arm_trace(tmp_path / "t.mmtrace", np.tile(segments((1, 15, 15), (1, 15, 120)), 20))
-    keep = " ".join(f"{n}={os.environ[n]}" for n in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME"))
-    token = f"MM_RUN_TEST={os.getpid()}"
-    rc = tmp_path / "rc"
-    command = (
-        f"env {keep} {token} {sys.executable} -m motionmusic run --client C44 --audio jack"
-        f" --source {trace}; echo exit=$? > {rc}"
-    )
-    session = "mm-run-test"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True
-    )
+    args = f"run --client C44 --audio jack --source {trace}"
+    terminal = Terminal("mm-run-test", args, tmp_path, (100, 30))
     try:
-        screen = ""
-        deadline = time.monotonic() + 60
-        while "● REC 00:03" not in screen and time.monotonic() < deadline:
-            time.sleep(0.3)
-            screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-            ).stdout
+        screen = terminal.wait_for("● REC 00:03")
         assert "client C44" in screen and "audio jack ok" in screen, screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        deadline = time.monotonic() + 20
-        while not rc.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert rc.read_text().strip() == "exit=0"
-        time.sleep(0.5)
-        assert not marked(token.encode()), "processes left behind"
+        terminal.end_with("C-c")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        terminal.close()
     logs = clients.sessions("C44")
     assert len(logs) == 1 and logs[0].with_suffix(".summary.json").is_file()
     assert len(read_trace(logs[0])) > 60  # three seconds and more were logged

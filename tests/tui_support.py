@@ -16,28 +16,21 @@ from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
 from motionmusic.engine import EngineState
 from motionmusic.live import LiveSession
+from motionmusic.silence import SilentSynth
 from motionmusic.sources import bundled_trace
 from motionmusic.tui.app import MotionMusicApp
 
 
-class RecordingSynth:
-    """Keeps what the engine sends, so a test can check what the synth would have played."""
+class RecordingSynth(SilentSynth):
+    """Keeps everything the engine sends, so a test can check what the synth would have played."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[Controls] = []
-        self.muted = False
 
     def send(self, controls: Controls, capture_ns: int) -> None:
+        super().send(controls, capture_ns)
         self.sent.append(controls)
-
-    def set_muted(self, muted: bool) -> None:
-        self.muted = muted
-
-    def ensure_alive(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def live_on(
