@@ -143,21 +143,17 @@ def test_a_session_log_survives_kill_9_losing_at_most_a_second(client, jack_serv
     assert (tmp_path / "report" / "report.html").is_file()
 
 
+def play_offline(client: str, trace: Path, wav: Path) -> None:
+    """A client's session as `run --client --audio offline` logs it."""
+    result = mm("run", "--client", client, "--source", str(trace), "--audio", "offline",
+                "--out", str(wav))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
 def make_session(client: str, tmp_path: Path, day: int, script: np.ndarray) -> Path:
     """A session as `run --client --audio offline` logs it, dated `day` days into 2026."""
     trace = arm_trace(tmp_path / f"day{day}.mmtrace", script)
-    result = mm(
-        "run",
-        "--client",
-        client,
-        "--source",
-        str(trace),
-        "--audio",
-        "offline",
-        "--out",
-        str(tmp_path / f"day{day}.wav"),
-    )
-    assert result.returncode == 0, result.stderr
+    play_offline(client, trace, tmp_path / f"day{day}.wav")
     log = clients.sessions(client)[-1]
     renamed = log.with_name(f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}.mmtrace")
     log.rename(renamed)
@@ -214,18 +210,7 @@ def test_reaching_the_target_plays_the_reward(client, tmp_path):
     trace = arm_trace(tmp_path / "reach.mmtrace", script)
     mm("clients", "add", "K8", "--preset", "arm-raise-pentatonic")  # same preset, no target
     for who in (client, "K8"):
-        result = mm(
-            "run",
-            "--client",
-            who,
-            "--source",
-            str(trace),
-            "--audio",
-            "offline",
-            "--out",
-            str(tmp_path / f"{who}.wav"),
-        )
-        assert result.returncode == 0, result.stderr
+        play_offline(who, trace, tmp_path / f"{who}.wav")
     rewarded, plain = (soundfile.read(tmp_path / f"{w}.wav")[0][:, 0] for w in (client, "K8"))
     rate = 48000
     extra = rewarded - plain
