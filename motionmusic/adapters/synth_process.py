@@ -156,7 +156,7 @@ class SynthProcess:
 
     def status(self) -> AudioStatus:
         """For watchers: backend, alive, level, recent frame → sound latency, late buffers."""
-        recent = ch.latency_log(self.array)[-30:]
+        recent = ch.latency_log(self.array, last=30)
         apply_ms = (recent[:, 1] - recent[:, 0]) / 1e6
         out_ms = output_latency_s(self.rate, self.buffer) * 1000
         latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")

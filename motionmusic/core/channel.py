@@ -126,11 +126,10 @@ class ControlReader:
         a[LOG] = index + 1
 
 
-def latency_log(array: FloatArray) -> FloatArray:
-    """(capture_ns, applied_ns) pairs recorded by the synth, oldest first (at most LOG_SIZE)."""
+def latency_log(array: FloatArray, last: int = LOG_SIZE) -> FloatArray:
+    """The `last` (capture_ns, applied_ns) pairs recorded by the synth, oldest first (at most
+    LOG_SIZE). Only those are copied: a watcher asking for the recent few copies a few."""
     count = int(array[LOG])
     ring = array[LOG + 1 :].reshape(LOG_SIZE, 2)
-    if count <= LOG_SIZE:
-        return ring[:count].copy()
-    start = count % LOG_SIZE
-    return np.concatenate([ring[start:], ring[:start]])
+    indices = np.arange(max(count - min(last, LOG_SIZE), 0), count) % LOG_SIZE
+    return ring[indices]

@@ -100,12 +100,11 @@ class VoicePlayer:
         self._struck_midi, self._struck_at = self.midi, t
         return velocity(rate)
 
-    def step(self, t: float, angles: Angles) -> VoiceControls:
+    def step(self, t: float, angles: Angles, tracked: bool = True) -> VoiceControls:
+        """`tracked`: someone is in view (a voice moved by nothing, a drone, sounds only then)."""
         v = self.voice
         p = _position(v.pitch, angles)
         amp = _level(v.volume, angles, 1.0) * v.level
-        # a voice moved by nothing (a drone) still sounds only while someone is tracked
-        tracked = bool(angles.confidence.any())
         present = tracked and not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
         if not present:
             self._last = None
@@ -144,6 +143,7 @@ class Performer:
 
     def step(self, angles: Angles) -> Controls:
         t = angles.t_ns / 1e9
-        voices = tuple(player.step(t, angles) for player in self.players)
+        tracked = bool(angles.confidence.any())
+        voices = tuple(player.step(t, angles, tracked) for player in self.players)
         reward, stretch = self.rewarder.update(angles) if self.rewarder else (0.0, 0.0)
         return Controls(angles.t_ns, voices, reward, stretch)
