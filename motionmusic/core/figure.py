@@ -27,30 +27,26 @@ BONES = (
 )
 UPPER = sorted({i for bone in BONES for i in bone})
 MIN_VISIBILITY = 0.5
-# bit of each dot (column, row) inside a braille cell
-DOTS = {(0, 0): 0x01, (0, 1): 0x02, (0, 2): 0x04, (1, 0): 0x08, (1, 1): 0x10, (1, 2): 0x20,
-        (0, 3): 0x40, (1, 3): 0x80}  # fmt: skip
+# bit of each dot inside a braille cell, by (row, column)
+BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
 
 
 def _line(grid: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> None:
     steps = max(abs(b[0] - a[0]), abs(b[1] - a[1]), 1)
-    for t in np.linspace(0.0, 1.0, steps + 1):
-        x, y = round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t)
-        if 0 <= y < grid.shape[0] and 0 <= x < grid.shape[1]:
-            grid[y, x] = True
+    t = np.linspace(0.0, 1.0, steps + 1)
+    x = np.rint(a[0] + (b[0] - a[0]) * t).astype(int)
+    y = np.rint(a[1] + (b[1] - a[1]) * t).astype(int)
+    inside = (x >= 0) & (x < grid.shape[1]) & (y >= 0) & (y < grid.shape[0])
+    grid[y[inside], x[inside]] = True
 
 
 def _to_text(grid: np.ndarray) -> list[str]:
+    """Each 4 x 2 block of dots becomes one braille character (blank cells too: U+2800, which
+    a terminal never trims the way it may trim spaces)."""
     rows, cols = grid.shape[0] // 4, grid.shape[1] // 2
-    lines = []
-    for r in range(rows):
-        chars = []
-        for c in range(cols):
-            block = grid[r * 4 : r * 4 + 4, c * 2 : c * 2 + 2]
-            code = sum(bit for (x, y), bit in DOTS.items() if block[y, x])
-            chars.append(chr(0x2800 + code))  # blank cells too: spaces could be trimmed
-        lines.append("".join(chars))
-    return lines
+    blocks = grid[: rows * 4, : cols * 2].reshape(rows, 4, cols, 2)
+    codes = (blocks * BITS[None, :, None, :]).sum(axis=(1, 3)) + 0x2800
+    return ["".join(map(chr, row)) for row in codes.tolist()]
 
 
 def _fit(points: np.ndarray, width: int, height: int, aspect: float) -> np.ndarray:
