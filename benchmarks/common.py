@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from motionmusic import models
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.store import pose_models
 
 
 def media_dir() -> Path:
@@ -21,7 +21,7 @@ def media_dir() -> Path:
 
 def model_path() -> Path:
     try:
-        return models.resolve()
+        return pose_models.resolve()
     except MotionMusicError as exc:
         sys.exit(str(exc))
 

@@ -28,11 +28,11 @@ from common import media_dir, model_path
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.video_cv2 import VideoSource
-from motionmusic.catalog import find_preset
-from motionmusic.core.performer import Controls
+from motionmusic.core.controls import Controls
 from motionmusic.core.pose import Frame, PoseFrame
-from motionmusic.engine import Engine
-from motionmusic.logs import native_logs_to_file
+from motionmusic.native_output import native_logs_to_file
+from motionmusic.runtime.engine import Engine
+from motionmusic.store.preset_library import find_preset
 
 CLIPS = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4")
 SERVER = "motionmusic-bench"

@@ -20,14 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import p50_p95
-from motionmusic.catalog import find_preset
-from motionmusic.core.outcome import summarise
 from motionmusic.core.performer import Performer
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import SourceInfo
 from motionmusic.core.session import SessionLog, session_header
+from motionmusic.core.summary import summarise
 from motionmusic.core.trace import read_trace
-from motionmusic.sources import bundled_trace
+from motionmusic.runtime.sources import bundled_trace
+from motionmusic.store.preset_library import find_preset
 
 FRAMES = 30 * 60 * 30
 
@@ -78,7 +78,7 @@ def main() -> None:
             f"summary of a 30-min session: {time.perf_counter() - t0:.2f} s "
             f"({summary.angles[0].reps} reps counted)"
         )
-    from motionmusic.report import write_report
+    from motionmusic.store.report import write_report
 
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()

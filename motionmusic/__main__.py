@@ -1,5 +1,5 @@
 """`python -m motionmusic` runs the same CLI as the console script."""
 
-from motionmusic.cli import main
+from motionmusic.cli.main import main
 
 main()

@@ -15,14 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic import models
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
-from motionmusic.tracker import Sample, Tracker
+from motionmusic.core.protocols import Sample
+from motionmusic.runtime.engine import track_all
+from motionmusic.runtime.tracker import Tracker
+from motionmusic.store import pose_models
 
 _MODEL: Path | None = None
 try:
-    _MODEL = models.resolve()
+    _MODEL = pose_models.resolve()
 except MotionMusicError as exc:
     _MODEL_ERROR = str(exc)
 
@@ -63,7 +65,7 @@ def tracked(model_path: Path, media_dir: Path) -> Callable[[str], list[Sample]]:
             source = VideoSource(media_dir / clip, realtime=False)
             with MediaPipePose(model_path) as estimator:
                 tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
-                cache[clip] = [without_pixels(s) for s in tracker.samples()]
+                cache[clip] = track_all(tracker, without_pixels)
             source.close()
         return cache[clip]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionmusic.core import channel as ch
-from motionmusic.core.performer import Controls, VoiceControls
+from motionmusic.core.controls import Controls, VoiceControls
 
 
 def controls(freq: float, strike: float = 0.0) -> Controls:

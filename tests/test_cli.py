@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from motionmusic.core.trace import read_trace
-from motionmusic.sources import bundled_trace
+from motionmusic.runtime.sources import bundled_trace
 
 
 def mm(
@@ -129,7 +129,7 @@ def test_model_commands(model_path, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "entry", [["-m", "motionmusic"], ["-c", "from motionmusic.cli import main; main()"]]
+    "entry", [["-m", "motionmusic"], ["-c", "from motionmusic.cli.main import main; main()"]]
 )
 def test_entry_points(entry):
     result = subprocess.run([sys.executable, *entry, "--version"], capture_output=True, text=True)

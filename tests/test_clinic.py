@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic.catalog import find_preset
 from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
 from motionmusic.core.calibration import Calibrator
 from motionmusic.core.performer import Performer
@@ -18,6 +17,7 @@ from motionmusic.core.profile import Profile, calibrated_input
 from motionmusic.core.scales import hz_to_midi
 from motionmusic.core.targets import Rewarder
 from motionmusic.core.trace import read_trace
+from motionmusic.store.preset_library import find_preset
 from tests.motion import FPS, arm_trace, segments
 
 FLEX = "right_shoulder_flexion"

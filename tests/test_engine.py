@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import time
 
-from motionmusic.catalog import find_preset
+from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.clock import FakeClock
-from motionmusic.core.performer import Controls
+from motionmusic.core.controls import Controls
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
-from motionmusic.engine import Engine
-from motionmusic.sources import bundled_trace
+from motionmusic.runtime.engine import Engine
+from motionmusic.runtime.sources import bundled_trace
+from motionmusic.store.preset_library import find_preset
+from tests.loop import engine_for
 
 
-class RecordingSynth:
+class RecordingSynth(SilentSynth):
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[Controls] = []
-        self.muted: list[bool] = []
+        self.mutes: list[bool] = []
         self.checks = 0
 
-    def send(self, controls: Controls, capture_ns: int) -> None:
+    def send(self, controls: Controls, t_ns: int) -> None:
         self.sent.append(controls)
 
     def set_muted(self, muted: bool) -> None:
-        self.muted.append(muted)
+        self.mutes.append(muted)
 
     def ensure_alive(self) -> None:
         self.checks += 1
@@ -33,7 +36,7 @@ def run_engine(realtime: bool, on_state=None) -> tuple[Engine, RecordingSynth]:
     trace = read_trace(bundled_trace())
     synth = RecordingSynth()
     source = TraceSource(trace, realtime=realtime, clock=None if realtime else FakeClock())
-    engine = Engine(source, TracePoses(trace), find_preset("theremin"), synth, on_state)
+    engine = engine_for(source, TracePoses(trace), find_preset("theremin"), synth, on_state=on_state)
     engine.start()
     assert engine.wait(timeout=10)
     return engine, synth
@@ -57,11 +60,11 @@ def test_watchers_get_at_most_15_updates_a_second():
 def test_mute_goes_straight_to_the_synth():
     trace = read_trace(bundled_trace())
     synth = RecordingSynth()
-    engine = Engine(
+    engine = engine_for(
         TraceSource(trace, realtime=True), TracePoses(trace), find_preset("theremin"), synth
     )
     assert engine.mute() is True and engine.mute() is False and engine.mute(True) is True
-    assert synth.muted == [True, False, True]  # even before the loop runs
+    assert synth.mutes == [True, False, True]  # even before the loop runs
     engine.start()
     time.sleep(0.1)
     engine.stop()

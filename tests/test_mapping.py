@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motionmusic.core.mapping import Quantiser, TriggerDetector, shape
 from motionmusic.core.scales import (
     SCALES,
     hz_to_midi,
@@ -18,6 +17,7 @@ from motionmusic.core.scales import (
     note_to_midi,
     scale_notes,
 )
+from motionmusic.core.shaping import Quantiser, TriggerDetector, shape
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from motionmusic import models
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.store import pose_models
 
 
 @pytest.fixture
@@ -44,18 +44,18 @@ def serve(tmp_path, monkeypatch):
 
 def test_no_model_names_the_command_to_run(no_env_model):
     with pytest.raises(MotionMusicError, match=r"motionmusic model fetch full"):
-        models.resolve()
+        pose_models.resolve()
 
 
 def test_resolution_order(model_path, tmp_path, monkeypatch):
-    stored = models.import_bundle(model_path)
+    stored = pose_models.import_bundle(model_path)
     other = tmp_path / "other.task"
     shutil.copyfile(model_path, other)
     monkeypatch.setenv("MOTIONMUSIC_MODEL", str(other))
-    assert models.resolve(explicit=model_path) == model_path
-    assert models.resolve() == other
+    assert pose_models.resolve(explicit=model_path) == model_path
+    assert pose_models.resolve() == other
     monkeypatch.delenv("MOTIONMUSIC_MODEL")
-    assert models.resolve() == stored
+    assert pose_models.resolve() == stored
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
@@ -70,44 +70,44 @@ def test_corrupt_model_is_refused(model_path, tmp_path, damage):
     bad = tmp_path / "bad.task"
     bad.write_bytes(bytes(data))
     with pytest.raises(MotionMusicError, match=r"bad\.task"):
-        models.verify(bad)
+        pose_models.verify(bad)
 
 
 def test_stored_model_changed_after_install_is_refused(model_path, no_env_model):
-    stored = models.import_bundle(model_path)
+    stored = pose_models.import_bundle(model_path)
     data = bytearray(stored.read_bytes())
     data[-30] ^= 0x01  # inside the zip's trailing comment/directory: CRCs may still pass
     stored.write_bytes(bytes(data))
     with pytest.raises(MotionMusicError):
-        models.resolve()
+        pose_models.resolve()
 
 
 def test_fetch_downloads_verifies_and_records_the_hash(model_path, serve, no_env_model):
     serve(model_path.read_bytes())
     seen = []
-    path = models.fetch("full", progress=lambda done, total: seen.append((done, total)))
-    assert path == models.store_path("full") and path.read_bytes() == model_path.read_bytes()
+    path = pose_models.fetch("full", progress=lambda done, total: seen.append((done, total)))
+    assert path == pose_models.store_path("full") and path.read_bytes() == model_path.read_bytes()
     assert seen[-1] == (model_path.stat().st_size, model_path.stat().st_size)
-    assert models.sha256(path) in path.with_suffix(".sha256").read_text()
-    assert models.resolve() == path
+    assert pose_models.sha256(path) in path.with_suffix(".sha256").read_text()
+    assert pose_models.resolve() == path
 
 
 def test_failed_download_leaves_nothing_behind(model_path, serve, no_env_model):
     serve(model_path.read_bytes()[:100_000])  # the connection dropped half-way
     with pytest.raises(MotionMusicError):
-        models.fetch("full")
-    assert list(models.store_path("full").parent.iterdir()) == []
+        pose_models.fetch("full")
+    assert list(pose_models.store_path("full").parent.iterdir()) == []
 
 
 def test_unreachable_storage_is_one_clear_error(monkeypatch, no_env_model):
     monkeypatch.setenv("MOTIONMUSIC_MODEL_BASE_URL", "http://127.0.0.1:9")
     with pytest.raises(MotionMusicError, match=r"cannot download the lite pose model"):
-        models.fetch("lite")
+        pose_models.fetch("lite")
 
 
 def test_import_refuses_a_non_bundle(tmp_path, no_env_model):
     bad = tmp_path / "x.task"
     bad.write_text("nope")
     with pytest.raises(MotionMusicError):
-        models.import_bundle(bad)
-    assert not models.store_path("full").exists()
+        pose_models.import_bundle(bad)
+    assert not pose_models.store_path("full").exists()

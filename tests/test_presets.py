@@ -11,9 +11,9 @@ import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from motionmusic.catalog import find_preset, preset_path, shipped
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import json_schema, load_preset
+from motionmusic.store.preset_library import find_preset, preset_path, shipped
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from motionmusic.adapters.synth_process import SynthProcess
-from motionmusic.catalog import find_preset
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace, save_trace
-from motionmusic.engine import Engine
-from motionmusic.sources import bundled_trace
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.runtime.engine import Engine
+from motionmusic.runtime.sources import bundled_trace
+from motionmusic.store.preset_library import find_preset
+from tests.loop import engine_for
 
 BUFFER_S = 256 / 48000
 
@@ -57,7 +59,7 @@ def engine_on(
 ) -> Engine:
     loaded = read_trace(trace)
     source, poses = TraceSource(loaded, realtime=True), TracePoses(loaded)
-    engine = Engine(source, poses, find_preset("theremin"), synth, synth_factory=factory)
+    engine = engine_for(source, poses, find_preset("theremin"), synth, factory)
     if started is not None:
         started.append(engine)
     return engine
@@ -178,12 +180,16 @@ def test_a_bad_preset_is_refused_and_a_good_one_switches_while_playing(synth, en
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n[synth]\nmaster = 3.0\n')
     with pytest.raises(MotionMusicError, match=r"synth\.master"):
-        engine.switch_preset(find_preset(str(bad)))
-    assert engine.synth is synth and listen(synth, 0.3).max() > -30  # untouched, still playing
-    engine.switch_preset(find_preset("head-turn")).join(timeout=15)
+        engine.submit(PlayPreset(find_preset(str(bad))))
+    instrument = engine.instrument
+    assert instrument is not None
+    assert instrument.synth is synth and listen(synth, 0.3).max() > -30  # untouched, playing
+    engine.submit(PlayPreset(find_preset("head-turn")))
+    time.sleep(0.2)
+    instrument.wait_for_switch(timeout=15)
     time.sleep(0.5)
-    assert engine.preset.name == "head-turn" and engine.synth is not synth
-    new = engine.synth
+    assert instrument.preset.name == "head-turn" and instrument.synth is not synth
+    new = instrument.synth
     assert listen(new, 0.5).max() > -40  # the head now plays the pad
     engine.stop()
     new.close()

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from motionmusic import clients
-from motionmusic.core.outcome import summarise
+from motionmusic.core.summary import summarise
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
-from motionmusic.report import COLUMNS, LOW, POINT
+from motionmusic.store import clients
+from motionmusic.store.report import COLUMNS, LOW, POINT
 from tests.motion import FPS, arm_trace, segments
 from tests.test_cli import assert_clean_error, mm
 

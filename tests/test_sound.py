@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
 
-from motionmusic.catalog import find_preset, shipped
+from motionmusic.adapters.synth_pyo import OfflineSynth
 from motionmusic.core.presets import Preset
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.scales import note_to_midi, scale_notes
 from motionmusic.core.trace import read_trace, save_trace
-from motionmusic.render import render
+from motionmusic.runtime.render import render
+from motionmusic.store.preset_library import find_preset, shipped
 
 pytestmark = pytest.mark.model
 
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.model
 def play(trace: Path, preset: Preset, wav: Path) -> tuple[np.ndarray, int, dict[str, np.ndarray]]:
     """Render a trace through a preset; return the audio and the control curves."""
     loaded = read_trace(trace)
-    result = render(TraceSource(loaded, realtime=False), TracePoses(loaded), preset, wav)
+    source = TraceSource(loaded, realtime=False)
+    result = render(source, TracePoses(loaded), preset, OfflineSynth(preset, wav), wav)
     with result.curves.open() as file:
         rows = list(csv.DictReader(file))
     curves = {key: np.array([float(r[key]) for r in rows]) for key in rows[0]}
@@ -165,7 +167,7 @@ def test_peaks_never_exceed_minus_1_dbfs_even_with_everything_at_maximum(clip_tr
 
 def test_rewards_on_top_of_everything_stay_under_minus_1_dbfs(tmp_path):
     from motionmusic.adapters.synth_pyo import OfflineSynth
-    from motionmusic.core.performer import Controls, VoiceControls
+    from motionmusic.core.controls import Controls, VoiceControls
     from motionmusic.core.presets import Reward
 
     base = find_preset("two-arm-duet")
@@ -178,7 +180,7 @@ def test_rewards_on_top_of_everything_stay_under_minus_1_dbfs(tmp_path):
     wav = tmp_path / "reward.wav"
     synth = OfflineSynth(loud, wav)
     voices = tuple(VoiceControls(196.0 * (i + 1), 1.0, 1.0, 0.5, True, 1.0) for i in range(2))
-    synth.apply(Controls(0, voices, reward=1.0, stretch=1.0))
+    synth.send(Controls(0, voices, reward=1.0, stretch=1.0), 0)
     synth.advance(2.0)
     synth.close()
     assert peak_dbfs(wav) <= -1.0 + 0.01
@@ -187,11 +189,11 @@ def test_rewards_on_top_of_everything_stay_under_minus_1_dbfs(tmp_path):
 def test_mute_silences_the_very_next_buffer(tmp_path):
     """Offline, sample-exact: from one buffer after the mute command, not a sample sounds."""
     from motionmusic.adapters.synth_pyo import OfflineSynth
-    from motionmusic.core.performer import Controls, VoiceControls
+    from motionmusic.core.controls import Controls, VoiceControls
 
     wav = tmp_path / "mute.wav"
     synth = OfflineSynth(find_preset("theremin"), wav)
-    synth.apply(Controls(0, (VoiceControls(220.0, 1.0, 0.5, 0.5, True),)))
+    synth.send(Controls(0, (VoiceControls(220.0, 1.0, 0.5, 0.5, True),)), 0)
     synth.advance(1.0)
     synth.set_muted(True)
     synth.advance(1.5)
@@ -209,7 +211,7 @@ def test_mute_silences_the_very_next_buffer(tmp_path):
 def test_no_dc_or_subsonic_rumble(name, tmp_path):
     """Every shipped preset plays audibly on a matching movement, without energy below 20 Hz
     (it wastes headroom and thumps when the sound starts or stops)."""
-    from motionmusic.sources import bundled_trace
+    from motionmusic.runtime.sources import bundled_trace
 
     head = name.startswith("head-turn")
     trace = bundled_trace("head_tilt_webcam" if head else "dance_arms_raise_front")

@@ -16,8 +16,9 @@ from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.protocols import SourceStatus
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
-from motionmusic.sources import BUNDLED, bundled_trace
-from motionmusic.tracker import Tracker
+from motionmusic.runtime.engine import track_all
+from motionmusic.runtime.sources import BUNDLED, bundled_trace
+from motionmusic.runtime.tracker import Tracker
 
 NO_FILTER = OneEuroSettings(enabled=False)
 
@@ -42,7 +43,7 @@ def _replay(path: Path, realtime: bool = False, clock: FakeClock | None = None) 
     tracker = Tracker(
         TraceSource(trace, realtime, clock), TracePoses(trace), AngleFilter(NO_FILTER)
     )
-    return list(tracker.samples())
+    return track_all(tracker)
 
 
 def test_replay_reproduces_the_recorded_angles(tmp_path):

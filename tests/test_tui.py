@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from motionmusic import clients
 from motionmusic.adapters.synth_process import SynthProcess
-from motionmusic.catalog import find_preset
 from motionmusic.core.scales import hz_to_midi
 from motionmusic.core.trace import read_trace
+from motionmusic.store import clients
+from motionmusic.store.preset_library import find_preset
 from motionmusic.tui.app import MotionMusicApp
 from motionmusic.tui.screens.help import HelpScreen
 from motionmusic.tui.screens.session import SessionScreen
@@ -32,7 +32,7 @@ def test_meters_and_sounding_follow_the_movement():
     seen: list[str] = []
 
     async def scenario(pilot) -> None:
-        await until(pilot, lambda: app.state is not None)
+        await until(pilot, lambda: app.state.frame >= 0)
         for _ in range(30):
             await pilot.pause(0.1)
             meter = app.screen.query_one(Meter)
@@ -67,7 +67,7 @@ def test_editing_a_mapping_changes_what_the_synth_receives():
     after = [hz_to_midi(v.freq) for c in synth.sent[marks["changed"] + 5 :] for v in c.voices]
     assert max(before) == pytest.approx(84)  # C6: two octaves above C4
     assert max(after) == pytest.approx(60)  # C4: two octaves above the new root C2
-    assert live.engine.synth is synth  # applied without restarting audio
+    assert live.instrument.synth is synth  # applied without restarting audio
 
 
 def test_each_sound_parameter_of_a_voice_can_be_remapped():
@@ -95,7 +95,7 @@ def test_each_sound_parameter_of_a_voice_can_be_remapped():
         round(c.voices[0].amp, 3) for c in synth.sent[marks["changed"] + 5 :] if c.voices[0].present
     }
     assert len(before) > 5 and after == {round(0.3 * 0.9, 3)}
-    assert live.engine.preset.voices[0].volume.input == (5.0, 6.0)
+    assert live.state.preset.voices[0].volume.input == (5.0, 6.0)
 
 
 def test_space_mutes_the_synth_output_from_any_screen(jack_server):
@@ -119,7 +119,7 @@ def test_space_mutes_the_synth_output_from_any_screen(jack_server):
                 levels.append(level())
                 await pilot.pause(0.005)
             assert max(levels) < -60
-            assert live.engine.muted and app.screen.query_one("#root", Input).value == "C3"
+            assert live.state.muted and app.screen.query_one("#root", Input).value == "C3"
             assert "MUTED" in str(app.screen.query_one("#muted-banner").content)
             await pilot.press("space")
             await until(pilot, lambda: level() > -30, timeout=3)
@@ -140,7 +140,7 @@ def test_calibration_through_the_ui_stores_the_range(tmp_path: Path):
         await pilot.press("4")
         screen = app.screen
         screen.prepare_s, screen.hold_s = 0.8, 2.0
-        await until(pilot, lambda: app.state is not None)
+        await until(pilot, lambda: app.state.frame >= 0)
         await until(pilot, lambda: app.state.frame < 5, timeout=10)  # the loop restarted
         await pilot.press("s")
         await until(pilot, lambda: screen.result is not None, timeout=15)
@@ -164,14 +164,14 @@ def test_targets_presets_clients_and_help_keys():
         for key in "C23":
             await pilot.press(key)
         await pilot.press("enter")
-        await until(pilot, lambda: live.profile is not None and live.profile.client == "C23")
+        await until(pilot, lambda: live.state.client == "C23")
         await pilot.press("3", "t", "9", "5", "enter")
         await until(pilot, lambda: clients.load("C23").setting(FLEX).target == 95)
         await pilot.press("s", "1", "3", "0", "enter")
         await until(pilot, lambda: clients.load("C23").setting(FLEX).stretch == 130)
         assert "130" in str(app.screen.query_one("DataTable").get_row(FLEX))
         await pilot.press("5", "down", "enter")  # the preset after arm-raise-pentatonic
-        await until(pilot, lambda: live.engine.preset.name == "calm-pad")
+        await until(pilot, lambda: live.state.preset.name == "calm-pad")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         help_text = str(app.screen.query_one("Static").content)
@@ -182,7 +182,7 @@ def test_targets_presets_clients_and_help_keys():
         assert "client C23" in str(app.screen.query_one("#title").content)
 
     run_app(app, scenario)
-    assert live.engine.performer.rewarder is not None  # the new target plays its reward
+    assert live.state.targets  # the new target plays its reward
 
 
 def test_the_stop_key_silences_and_saves_the_session():

@@ -7,17 +7,19 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from motionmusic import clients
-from motionmusic.catalog import find_preset
-from motionmusic.core.performer import Controls, Performer
+from motionmusic.adapters.synth_silent import SilentSynth
+from motionmusic.core.controls import Controls
+from motionmusic.core.performer import Performer
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import AudioStatus
+from motionmusic.core.protocols import AudioStatus, SynthFactory
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
-from motionmusic.engine import EngineState
-from motionmusic.live import LiveSession
-from motionmusic.silence import SilentSynth
-from motionmusic.sources import bundled_trace
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.recorder import Recording
+from motionmusic.runtime.sources import bundled_trace
+from motionmusic.runtime.state import EngineState
+from motionmusic.store import clients
+from motionmusic.store.preset_library import find_preset
 from motionmusic.tui.app import MotionMusicApp
 
 
@@ -39,6 +41,7 @@ def live_on(
     synth: object | None = None,
     profile: Profile | None = None,
     state_hz: float = 15.0,
+    factory: SynthFactory | None = None,
 ) -> LiveSession:
     loaded = read_trace(trace or bundled_trace())
     source = TraceSource(loaded, realtime=True, loop=True)
@@ -47,7 +50,7 @@ def live_on(
         TracePoses(loaded),
         find_preset(preset),
         synth or RecordingSynth(),  # type: ignore[arg-type]
-        None,
+        factory,
         profile,
         state_hz,
     )
@@ -67,14 +70,27 @@ def frozen_state(live: LiveSession, index: int = 55) -> EngineState:
     every run."""
     trace = read_trace(bundled_trace())
     angles = list(trace.angles())[index]
-    performer = Performer(live.preset, live.profile)
+    now = live.state
+    assert now.preset is not None
+    performer = Performer(now.preset, now.profile)
     controls = performer.step(angles)
     targets = tuple(performer.rewarder.states()) if performer.rewarder else ()
-    audio = AudioStatus("jack", True, 0.4, 38.0, 0)
     return EngineState(
-        index, 30.0, True, angles, controls, False, "ok", 0, targets,
-        trace.pose(index, 0), angles, None, 83.0, audio,
-    )  # fmt: skip
+        frame=index,
+        fps=30.0,
+        source="ok",
+        dropped=0,
+        pose=trace.pose(index, 0),
+        raw=angles,
+        angles=angles,
+        controls=controls,
+        preset=now.preset,
+        played=performer.preset,
+        profile=now.profile,
+        targets=targets,
+        recording=Recording(now.client or "", Path("session.mmtrace"), 83.0),
+        audio=AudioStatus("jack", True, 0.4, 38.0, 0),
+    )
 
 
 def run_app(app: MotionMusicApp, scenario: Callable[..., Awaitable[None]], size=(80, 24)) -> None:

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from motionmusic.core import channel as ch
+from motionmusic.core.controls import Controls
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.performer import Controls
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import AudioStatus
-from motionmusic.logs import native_log_path
+from motionmusic.native_output import native_log_path
 
 BACKENDS = ("portaudio", "jack")
 
@@ -48,7 +48,6 @@ class SynthProcess:
         buffer: int = 256,
         device: int | None = None,
         start_timeout: float = 15.0,
-        retire: bool = False,
     ) -> None:
         if backend not in BACKENDS:
             raise MotionMusicError(
@@ -62,7 +61,6 @@ class SynthProcess:
             device,
         )
         self._timeout = start_timeout
-        self._retire = retire  # close() also frees the shared memory (a switched-away synth)
         self._memory = shared_memory.SharedMemory(create=True, size=ch.SIZE * 8)
         self.array: ch.FloatArray = np.ndarray(
             (ch.SIZE,), dtype=np.float64, buffer=self._memory.buf
@@ -98,7 +96,8 @@ class SynthProcess:
         ):
             time.sleep(0.02)
         if self.array[ch.STATUS] != 1.0:
-            self.close()
+            # a first start that fails frees everything; a restart keeps the channel to retry
+            self.stop_process() if self.restarts else self.close()
             hint = {
                 "jack": "is a JACK server running?",
                 "portaudio": "see: motionmusic audio-devices",
@@ -108,11 +107,13 @@ class SynthProcess:
             )
         return self
 
-    def send(self, controls: Controls, capture_ns: int) -> None:
-        self.writer.send(controls, capture_ns)
+    def send(self, controls: Controls, t_ns: int) -> None:
+        if self.writer is not None:  # closed: nothing left to play
+            self.writer.send(controls, t_ns)
 
     def set_muted(self, muted: bool) -> None:
-        self.writer.mute(muted)
+        if self.writer is not None:
+            self.writer.mute(muted)
 
     @property
     def peak(self) -> float:
@@ -136,7 +137,11 @@ class SynthProcess:
     def ensure_alive(self) -> None:
         """Called every frame: if the synth died, restart it in the background (never blocks)."""
         restarting = self._restarting
-        if self.alive() or (restarting is not None and restarting.is_alive()):
+        if (
+            self.writer is None
+            or self.alive()
+            or (restarting is not None and restarting.is_alive())
+        ):
             return
         self._restarting = threading.Thread(
             target=self._restart_quietly, name="synth-restart", daemon=True
@@ -156,13 +161,16 @@ class SynthProcess:
 
     def status(self) -> AudioStatus:
         """For watchers: backend, alive, level, recent frame → sound latency, late buffers."""
+        if self.writer is None:
+            return AudioStatus(self.backend, False, 0.0, float("nan"), 0)
         recent = ch.latency_log(self.array, last=30)
         apply_ms = (recent[:, 1] - recent[:, 0]) / 1e6
         out_ms = output_latency_s(self.rate, self.buffer) * 1000
         latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")
         return AudioStatus(self.backend, self.alive(), self.peak, latency, int(self.array[ch.LATE]))
 
-    def close(self) -> None:
+    def stop_process(self) -> None:
+        """Fade out and end the synth process; the shared memory stays (it can be restarted)."""
         if self._stop is not None:
             self._stop.set()
         if self.process is not None:
@@ -171,13 +179,10 @@ class SynthProcess:
                 self.process.kill()
                 self.process.join(timeout=1.0)
         self.process = None
-        if self._retire:
-            self._retire = False
-            self.release()
 
-    def release(self) -> None:
-        """Close and free the shared memory (the object cannot be restarted afterwards)."""
-        self.close()
+    def close(self) -> None:
+        """Stop the process and free the shared memory; safe to call twice."""
+        self.stop_process()
         if self.writer is None:
             return
         del self.array
@@ -185,14 +190,14 @@ class SynthProcess:
         self._memory.close()
         self._memory.unlink()
 
+    release = close  # the name earlier callers used
+
     @classmethod
     def factory(
         cls, backend: str, buffer: int = 256, device: int | None = None
     ) -> Callable[[Preset], SynthProcess]:
         """Synths for other presets, on the same audio settings (for switching while playing)."""
-        return lambda preset: cls(
-            preset, backend, buffer=buffer, device=device, retire=True
-        ).start()
+        return lambda preset: cls(preset, backend, buffer=buffer, device=device).start()
 
 
 def output_latency_s(rate: int, buffer: int, periods: int = 2, period: int = 256) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyo
 
-from motionmusic.core.performer import Controls, VoiceControls
+from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
 from motionmusic.core.scales import SCALES, midi_to_hz, note_to_midi
 
@@ -178,11 +178,15 @@ class SynthGraph:
 class OfflineSynth:
     """The synth's offline twin: the same graph on a manual pyo server, rendered into a WAV.
 
-    `advance(seconds)` computes audio up to that time; controls applied in between take effect at
-    exactly that point of the audio, so rendering is deterministic and as fast as the CPU allows.
+    It differs from the live synth only in time and sink: `send` first computes audio up to the
+    frame's own time (from the first frame's), then applies the controls at exactly that point,
+    so rendering is deterministic and as fast as the CPU allows. `close` lets the fade and the
+    reverb tail ring out before the file is closed.
     """
 
-    def __init__(self, preset: Preset, wav: Path, rate: int = 48000, buffer: int = 256) -> None:
+    def __init__(
+        self, preset: Preset, wav: Path, rate: int = 48000, buffer: int = 256, tail_s: float = 0.5
+    ) -> None:
         self.rate, self.buffer = rate, buffer
         self.server = pyo.Server(
             sr=rate, nchnls=2, buffersize=buffer, duplex=0, audio="manual", verbosity=1
@@ -194,20 +198,36 @@ class OfflineSynth:
         self.server.recordOptions(dur=-1, filename=str(wav), fileformat=0, sampletype=1)
         self.server.recstart(str(wav))
         self.samples = 0
+        self._t0: int | None = None
+        self._ring_s = preset.synth.fade_ms / 1000 + tail_s
+        self._closed = False
 
     def advance(self, seconds: float) -> None:
+        """Compute audio up to `seconds` from the start (whole buffers)."""
         target = round(seconds * self.rate)
         while self.samples + self.buffer <= target:
             self.server.process()
             self.samples += self.buffer
 
-    def apply(self, controls: Controls) -> None:
+    def send(self, controls: Controls, t_ns: int) -> None:
+        self._t0 = t_ns if self._t0 is None else self._t0
+        self.advance((t_ns - self._t0) / 1e9)
         self.graph.apply(controls)
 
     def set_muted(self, muted: bool) -> None:
         self.graph.set_muted(muted)
 
+    def ensure_alive(self) -> None:
+        """Nothing to restart: it lives in this process."""
+
+    def status(self) -> None:
+        return None
+
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.advance(self.samples / self.rate + self._ring_s)
         self.server.recstop()
         self.server.stop()
         self.server.shutdown()
@@ -253,7 +273,7 @@ def serve(
     import numpy as np
 
     from motionmusic.core import channel as ch
-    from motionmusic.logs import redirect_native_output
+    from motionmusic.native_output import redirect_native_output
 
     redirect_native_output(Path(log_path))
     memory = shared_memory.SharedMemory(name=shm_name)

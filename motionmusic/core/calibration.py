@@ -113,3 +113,22 @@ class Calibrator:
             self.results[feature] = Range(rest=self._rest, reach=median, calibrated=now)
         self._plan.pop(0)
         return Progress(feature, phase, "done", 0.0, value, seen)
+
+
+PROMPTS = {
+    "rest": "REST: relax into the starting position ({angle})",
+    "reach": "REACH: move as far as is comfortable ({angle}) and hold it there",
+}
+
+
+def prompt_lines(progress: Progress) -> tuple[str, str | None, str]:
+    """The words of a calibration step, the same on the command line and in the terminal UI:
+    (what to do, why it is repeated or None, the countdown with the angle now)."""
+    angle = progress.feature.replace("_", " ")
+    retry = f"again: {progress.retry}" if progress.retry else None
+    value = "not seen" if math.isnan(progress.value) else f"{progress.value:6.1f}"
+    if progress.stage == "get_ready":
+        countdown = f"get ready… {progress.remaining_s:3.0f} s   now: {value}"
+    else:
+        countdown = f"hold… {progress.remaining_s:4.1f} s   now: {value}   seen {progress.seen:.0%}"
+    return PROMPTS[progress.phase].format(angle=angle), retry, countdown

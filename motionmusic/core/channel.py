@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from motionmusic.core.performer import Controls, VoiceControls
+from motionmusic.core.controls import Controls, VoiceControls
 
 (
     SEQ,

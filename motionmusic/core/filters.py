@@ -89,6 +89,13 @@ class AngleFilter:
         self._last_t = -math.inf
 
 
+def refilter(current: AngleFilter, settings: OneEuroSettings, rate_hz: float) -> AngleFilter:
+    """The filter to use after a preset change: the same one (its state kept, no jump) when the
+    smoothing is unchanged, else a fresh one with the new settings. Live and in a session's
+    summary alike."""
+    return current if current.settings == settings else AngleFilter(settings, rate_hz)
+
+
 def residual_jitter(values: np.ndarray) -> float:
     """Frame-to-frame jitter of a still signal: RMS of its first difference, over √2 (its std)."""
     diffs = np.diff(values[~np.isnan(values)])

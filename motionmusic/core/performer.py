@@ -8,34 +8,14 @@ marked absent (the synth fades it out) and keeps its last pitch, so it never jum
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from motionmusic.core.angles import Angles
-from motionmusic.core.mapping import Backlash, Quantiser, TriggerDetector, shape, velocity
+from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Control, Level, Preset, Voice
 from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
-from motionmusic.core.targets import Rewarder
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceControls:
-    """What one voice should sound like now."""
-
-    freq: float  # Hz
-    amp: float  # 0..1, before the master cap
-    brightness: float  # 0..1
-    pan: float  # 0 left .. 1 right
-    present: bool  # its movement is measured; False fades it out
-    strike: float = 0.0  # velocity 0..1 of a note to strike now; 0 for none
-
-
-@dataclass(frozen=True, slots=True)
-class Controls:
-    t_ns: int
-    voices: tuple[VoiceControls, ...]
-    reward: float = 0.0  # 1 while a ROM target is reached: the preset's reward sound plays
-    stretch: float = 0.0  # 1 in the stretch zone beyond the calibrated reach
+from motionmusic.core.shaping import Backlash, Quantiser, TriggerDetector, shape, velocity
+from motionmusic.core.targets import Rewarder, rewarder_for
 
 
 def _position(control: Control | None, angles: Angles) -> float:
@@ -108,14 +88,14 @@ class VoicePlayer:
         present = tracked and not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
         if not present:
             self._last = None
-            return VoiceControls(midi_to_hz(self.midi), 0.0, 0.5, 0.5, False)
+            return VoiceControls(midi_to_hz(self.midi), 0.0, 0.5, 0.5, False, midi=self.midi)
         if v.pitch is not None:
             self.midi = self._pitch(p)
         brightness = _level(v.brightness, angles, 0.5)
         pan = _level(v.pan, angles, 0.5)
         strike = self._strike(t, p, angles)
         return VoiceControls(
-            midi_to_hz(self.midi), amp, _or(brightness, 0.5), _or(pan, 0.5), True, strike
+            midi_to_hz(self.midi), amp, _or(brightness, 0.5), _or(pan, 0.5), True, strike, self.midi
         )
 
 
@@ -130,16 +110,13 @@ class Performer:
     ROM targets drive the preset's reward.
     """
 
-    def __init__(self, preset: Preset, profile: Profile | None = None) -> None:
+    def __init__(
+        self, preset: Preset, profile: Profile | None = None, carried: Rewarder | None = None
+    ) -> None:
         self.preset = apply_profile(preset, profile)
         self.profile = profile
         self.players = [VoicePlayer(voice) for voice in self.preset.voices]
-        reward = preset.reward
-        self.rewarder = (
-            Rewarder(profile, reward.hysteresis, reward.stretch_beyond)
-            if profile is not None and profile.targets()
-            else None
-        )
+        self.rewarder = rewarder_for(profile, preset.reward, carried)
 
     def step(self, angles: Angles) -> Controls:
         t = angles.t_ns / 1e9
@@ -147,3 +124,10 @@ class Performer:
         voices = tuple(player.step(t, angles, tracked) for player in self.players)
         reward, stretch = self.rewarder.update(angles) if self.rewarder else (0.0, 0.0)
         return Controls(angles.t_ns, voices, reward, stretch)
+
+    def silence(self, t_ns: int) -> Controls:
+        """Every voice absent (it fades out), no reward; the target counts are left alone: no
+        frame was measured, and the session log records none."""
+        missing = Angles.missing(t_ns)
+        voices = tuple(player.step(t_ns / 1e9, missing, False) for player in self.players)
+        return Controls(t_ns, voices)

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import OneEuroSettings
-from motionmusic.core.mapping import Curve
 from motionmusic.core.scales import NOTE_PATTERN, ScaleName
+from motionmusic.core.shaping import Curve
 
 Feature = Literal[ANGLE_NAMES]  # type: ignore[valid-type]
 Note = Annotated[str, Field(pattern=NOTE_PATTERN, examples=["C4", "F#3", "Bb2"])]

@@ -2,7 +2,7 @@
 
 A profile holds, per angle, the client's calibrated range (rest and comfortable reach), a ROM
 target in degrees and a sensitivity gain, plus a default preset and free notes. It is health data:
-the store (`motionmusic.clients`) keeps it local with owner-only permissions. This module is the
+the store (`motionmusic.store.clients`) keeps it local with owner-only permissions. This module is the
 pure part: validation (like presets: bounded, unknown keys refused, one-line errors) and how a
 profile bends a preset's mappings so that the client's own range spans the whole musical range.
 """
@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import tomllib
 from pydantic import Field, ValidationError, model_validator
 
+from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Control, Feature, Preset, Strict, Voice, describe
 
@@ -126,8 +127,7 @@ def _bend(control: Control | None, profile: Profile) -> Control | None:
 
 def _bend_voice(voice: Voice, profile: Profile) -> Voice:
     update: dict[str, object] = {
-        name: _bend(getattr(voice, name), profile)
-        for name in ("pitch", "volume", "brightness", "pan")
+        name: _bend(getattr(voice, name), profile) for name in VOICE_PARAMETERS
     }
     if voice.trigger is not None and voice.trigger.control is not None:
         control = _bend(voice.trigger.control, profile)

@@ -5,15 +5,21 @@
 | FrameSource   | camera (OpenCV grab thread)  | video file, recorded trace        |
 | PoseEstimator | MediaPipe PoseLandmarker     | recorded trace (`TracePoses`)     |
 | Clock         | `RealClock`                  | `FakeClock`                       |
+| Synth         | pyo in its own process       | pyo offline into a WAV; silent    |
+| Sink          | session log, control curves, trace writer (each frame, after the synth) |
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from motionmusic.core.angles import Angles
+from motionmusic.core.controls import Controls
 from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.presets import Preset
 
 
 class SourceStatus(Enum):
@@ -68,3 +74,51 @@ class AudioStatus:
     peak: float  # output peak of the latest buffer, 0..1
     latency_ms: float  # frame capture → sound, recent median (NaN: unknown)
     late_buffers: int  # audio callbacks that came late (dropouts), since the synth started
+
+
+class Synth(Protocol):
+    """Makes each frame's controls heard: live (pyo in its own process), offline (into a WAV at
+    the frame's own time) or not at all (no audio device). The loop never waits on it."""
+
+    def send(self, controls: Controls, t_ns: int) -> None:
+        """Play `controls`, which came from the frame captured at `t_ns` (monotonic ns)."""
+        ...
+
+    def set_muted(self, muted: bool) -> None:
+        """Silence (or restore) the output within a few milliseconds, whatever else happens."""
+        ...
+
+    def ensure_alive(self) -> None:
+        """Called every frame: restart a synth that died, in the background (never blocks)."""
+        ...
+
+    def status(self) -> AudioStatus | None:
+        """Backend, health, level and latency for watchers; None when there is nothing to say."""
+        ...
+
+    def close(self) -> None:
+        """Fade out and stop; the object is done afterwards."""
+        ...
+
+
+SynthFactory = Callable[[Preset], Synth]
+"""Builds (and starts) a synth for a preset with other instruments, on the same audio settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Everything the tracking chain made of one frame."""
+
+    frame: Frame
+    pose: PoseFrame | None
+    raw: Angles  # as measured
+    angles: Angles  # smoothed: what mappings use
+    stage_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Sink(Protocol):
+    """Takes every frame after the synth has it: a session log, control curves, a trace file.
+
+    Called in the loop thread: it must only buffer or write quickly, never wait."""
+
+    def record(self, sample: Sample, controls: Controls | None) -> None: ...

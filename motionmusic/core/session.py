@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.channel import MAX_VOICES
-from motionmusic.core.performer import Controls
+from motionmusic.core.controls import VOICE_PARAMETERS, Controls
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
@@ -29,7 +29,7 @@ def features(preset: Preset) -> list[str]:
     names: list[str] = []
     for voice in preset.voices:
         trigger = voice.trigger.control if voice.trigger else None
-        for control in (voice.pitch, voice.volume, voice.brightness, voice.pan, trigger):
+        for control in (*(getattr(voice, name) for name in VOICE_PARAMETERS), trigger):
             if control is not None and control.feature not in names:
                 names.append(control.feature)
     return names
@@ -62,6 +62,11 @@ class SessionLog:
 
     def record(self, t_ns: int, pose: PoseFrame | None, angles: Angles, controls: Controls) -> None:
         self.writer.write(t_ns, pose, angles, controls)
+
+    def event(self, t_ns: int, kind: str, what: str, **data: Any) -> None:
+        """Log an edit made while playing (`what` says it in words for the summary), at `t_ns`:
+        it applies from the next frame on."""
+        self.writer.write_event(t_ns, {"type": kind, "what": what, **data})
 
     @property
     def frames(self) -> int:

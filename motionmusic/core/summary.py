@@ -1,71 +1,212 @@
-"""What a tracking run measured: coverage, rate, and the range each angle moved through."""
+"""What a session achieved, computed from its log alone (so a crashed session reports too).
+
+Per angle: peak, 95th percentile and median of the confidently measured frames, time in target
+and repetitions (by replaying the same smoothing and target logic the client heard live), and the
+music made. The peak is the highest value that held for five frames running (a rolling median),
+so a single mis-tracked frame cannot set a record. "Highest" means furthest in the direction of
+the movement: away from rest, toward the target.
+"""
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
+from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES
+from motionmusic.core.controls import CONTROL_FIELDS
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.filters import AngleFilter, refilter
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.targets import Rewarder, rewarder_for
+from motionmusic.core.trace import Trace
+
+MIN_CONFIDENCE = 0.5
+LOW_COVERAGE = 0.7  # a session tracked in fewer frames than this is marked low-confidence
+PEAK_FRAMES = 5
 
 
 @dataclass(frozen=True, slots=True)
-class AngleRange:
-    name: str
-    measured: float  # fraction of frames where the angle was measured
-    low: float  # 5th percentile (robust minimum)
-    high: float  # 95th percentile (robust maximum)
-    minimum: float
-    maximum: float
+class AngleOutcome:
+    feature: str
+    measured: float  # fraction of frames with a confident value
+    peak: float
+    p95: float
+    median: float
+    target: float | None
+    seconds_in_target: float
+    reps: int
+    rest: float | None  # calibrated range at the time of the session
+    reach: float | None
 
 
 @dataclass(frozen=True, slots=True)
-class Summary:
+class SessionSummary:
+    source: str
+    client: str | None
+    kind: str  # "live", "replay", or "trace" (a plain recording)
+    preset: str | None
+    started: str
     frames: int
-    with_pose: int
     seconds: float
-    ranges: tuple[AngleRange, ...]
+    coverage: float  # fraction of frames with a person tracked
+    notes: int  # notes struck or changed to
+    low_confidence: bool
+    angles: tuple[AngleOutcome, ...]
+    edits: tuple[tuple[float, str], ...] = ()  # (seconds from the start, what changed)
 
-    @property
-    def coverage(self) -> float:
-        return self.with_pose / self.frames if self.frames else 0.0
-
-    @property
-    def fps(self) -> float:
-        return (self.frames - 1) / self.seconds if self.seconds > 0 else math.nan
-
-
-class RangeRecorder:
-    """Collects each frame's angles; `summary()` reduces them."""
-
-    def __init__(self) -> None:
-        self._values: list[np.ndarray] = []
-        self._times: list[int] = []
-        self._with_pose = 0
-
-    def add(self, angles: Angles, pose_found: bool) -> None:
-        self._values.append(angles.values)
-        self._times.append(angles.t_ns)
-        self._with_pose += pose_found
-
-    def summary(self) -> Summary:
-        table = np.array(self._values).reshape(-1, len(ANGLE_NAMES))
-        seconds = (self._times[-1] - self._times[0]) / 1e9 if self._times else 0.0
-        ranges = tuple(_range(name, table[:, i]) for i, name in enumerate(ANGLE_NAMES))
-        return Summary(len(self._times), self._with_pose, seconds, ranges)
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
 
 
-def _range(name: str, column: np.ndarray) -> AngleRange:
+def session_parts(trace: Trace) -> tuple[dict[str, Any], Profile | None, Preset | None]:
+    meta = trace.header.session or {}
+    profile = Profile.model_validate(meta["profile"]) if meta.get("profile") else None
+    preset = Preset.model_validate(meta["preset"]) if meta.get("preset") else None
+    return meta, profile, preset
+
+
+def _peak(values: np.ndarray, direction: float) -> float:
+    signed = values * direction
+    if signed.size >= PEAK_FRAMES:
+        windows = np.lib.stride_tricks.sliding_window_view(signed, PEAK_FRAMES)
+        signed = np.median(windows, axis=1)
+    return float(np.max(signed)) * direction
+
+
+def _outcome(
+    feature: str, column: np.ndarray, profile: Profile | None, rewarder: Rewarder | None
+) -> AngleOutcome:
+    settings = profile.setting(feature) if profile else None
+    rng = settings.range if settings else None
+    target = settings.target if settings else None
+    direction = rng.direction if rng else 1.0
+    if target is not None:
+        direction = 1.0 if target >= (rng.rest if rng else 0.0) else -1.0
     valid = column[~np.isnan(column)]
-    if valid.size == 0:
-        return AngleRange(name, 0.0, math.nan, math.nan, math.nan, math.nan)
-    low, high = np.percentile(valid, [5, 95])
-    return AngleRange(
-        name,
-        valid.size / column.size,
-        float(low),
-        float(high),
-        float(valid.min()),
-        float(valid.max()),
+    tracker = (
+        next((t for t in rewarder.trackers if t.feature == feature), None) if rewarder else None
+    )
+    nan = math.nan
+    peak = _peak(valid, direction) if valid.size else nan
+    p95 = float(np.percentile(valid * direction, 95) * direction) if valid.size else nan
+    median = float(np.median(valid)) if valid.size else nan
+    return AngleOutcome(
+        feature,
+        valid.size / column.size if column.size else 0.0,
+        peak,
+        p95,
+        median,
+        target,
+        tracker.seconds if tracker else 0.0,
+        tracker.reps if tracker else 0,
+        rng.rest if rng else None,
+        rng.reach if rng else None,
+    )
+
+
+def practice(
+    trace: Trace, profile: Profile | None, preset: Preset | None
+) -> tuple[Rewarder | None, Profile | None]:
+    """Replay the session's smoothing and targets frame by frame, applying each logged edit
+    (preset, profile) where it happened, by the rules the live loop used: so reps and time in
+    target come out as the client heard them. Returns the counts and the profile at the end."""
+    if preset is None:
+        return None, profile
+    smoother = AngleFilter(preset.smoothing, trace.header.fps)
+    rewarder = rewarder_for(profile, preset.reward)
+    edits = _edits(trace)
+    for i, angles in enumerate(trace.angles()):
+        for data in edits.get(i, ()):
+            if data.get("type") == "preset":
+                new = Preset.model_validate(data["preset"])
+                smoother = refilter(smoother, new.smoothing, trace.header.fps)
+                preset = new
+            else:
+                profile = Profile.model_validate(data["profile"])
+            rewarder = rewarder_for(profile, preset.reward, rewarder)
+        smoothed = smoother(angles)
+        if rewarder is not None:
+            rewarder.update(smoothed)
+    return rewarder, profile
+
+
+def _edits(trace: Trace) -> dict[int, list[dict[str, Any]]]:
+    by_frame: dict[int, list[dict[str, Any]]] = {}
+    for event in trace.events:
+        if event.kind in ("preset", "profile"):
+            by_frame.setdefault(event.frame, []).append(event.data)
+    return by_frame
+
+
+def _notes(trace: Trace, preset: Preset | None) -> int:
+    if preset is None or "controls" not in (trace.records.dtype.names or ()):
+        return 0
+    controls = trace.records["controls"]
+    total = 0
+    for i, voice in enumerate(preset.voices):
+        if voice.trigger is not None:
+            total += int((controls[:, i, 5] > 0).sum())
+        elif voice.pitch is not None and voice.pitch.mode == "scale":
+            sounding = controls[:, i, 4] > 0.5
+            midi = np.round(_midi(controls[sounding, i]))
+            total += int((np.diff(midi) != 0).sum()) + int(midi.size > 0)
+    return total
+
+
+def _midi(controls: np.ndarray) -> np.ndarray:
+    """The notes played: recorded as such since trace version 3, worked out from Hz before."""
+    if controls.shape[-1] > CONTROL_FIELDS.index("midi"):
+        return np.asarray(controls[..., CONTROL_FIELDS.index("midi")], dtype=np.float64)
+    return np.asarray(69 + 12 * np.log2(np.maximum(controls[..., 0], 1.0) / 440.0))
+
+
+def edits(trace: Trace) -> tuple[tuple[float, str], ...]:
+    """What was changed during the session and when (seconds from its start), in words."""
+    return tuple((e.t_ns / 1e9, str(e.data.get("what", e.kind))) for e in trace.events)
+
+
+def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary:
+    """The summary of a session log (or of any trace: then only movement, no targets or music)."""
+    if len(trace) == 0:
+        raise MotionMusicError(f"{trace.path}: empty session (no frames recorded)")
+    if not trace.records["present"].any():
+        raise MotionMusicError(f"{trace.path}: no person was tracked in any frame")
+    meta, profile, preset = session_parts(trace)
+    names = list(trace.header.angles)
+    if names != list(ANGLE_NAMES):
+        raise MotionMusicError(f"{trace.path}: recorded with other angle definitions")
+    values = np.where(
+        trace.records["confidence"] >= MIN_CONFIDENCE, trace.records["angles"], np.nan
+    ).astype(np.float64)
+    rewarder, profile = practice(trace, profile, preset)
+    chosen = (
+        features
+        or meta.get("features")
+        or [n for n in names if (~np.isnan(values[:, ANGLE_INDEX[n]])).mean() > 0.5]
+    )
+    if profile is not None:
+        chosen = list(dict.fromkeys([*chosen, *profile.targets()]))
+    times = trace.records["t_ns"]
+    seconds = float(times[-1] - times[0]) / 1e9
+    coverage = float(trace.records["present"].mean())
+    outcomes = tuple(_outcome(n, values[:, ANGLE_INDEX[n]], profile, rewarder) for n in chosen)
+    low = coverage < LOW_COVERAGE or any(o.measured < LOW_COVERAGE for o in outcomes)
+    return SessionSummary(
+        trace.path.name,
+        meta.get("client"),
+        meta.get("kind", "trace"),
+        preset.name if preset else None,
+        meta.get("started", ""),
+        len(trace),
+        seconds,
+        coverage,
+        _notes(trace, preset),
+        low,
+        outcomes,
+        edits(trace),
     )

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from motionmusic.core.angles import ANGLE_INDEX, Angles
+from motionmusic.core.presets import Reward
 from motionmusic.core.profile import AngleSettings, Profile
 
 REARM = 0.35  # fraction of rest → target the angle must come back within to start a new rep
@@ -100,6 +101,16 @@ class TargetTracker:
         stretched = self.stretch.update(value) if self.stretch else False
         return reached, stretched
 
+    def carry_on(self, before: TargetTracker) -> None:
+        """Continue `before`'s count (same angle, new target or range): a mid-session edit does
+        not reset the reps or the time in target, nor count the reach it was made during twice."""
+        self.reps, self.seconds, self.armed, self._t = (
+            before.reps,
+            before.seconds,
+            before.armed,
+            before._t,
+        )
+
     def state(self) -> TargetState:
         in_stretch = self.stretch.inside if self.stretch else False
         return TargetState(
@@ -110,13 +121,25 @@ class TargetTracker:
 class Rewarder:
     """All targeted angles of a client: what reward to play this frame, and the events."""
 
-    def __init__(self, profile: Profile, hysteresis: float = 4.0, beyond: float = 5.0) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        hysteresis: float = 4.0,
+        beyond: float = 5.0,
+        carried: Rewarder | None = None,
+    ) -> None:
         self.trackers = [
             TargetTracker(feature, target, profile, hysteresis, beyond)
             for feature, target in profile.targets().items()
         ]
         self.rewards = 0  # times a target was reached (each plays the reward once)
         self.stretches = 0
+        if carried is not None:
+            before = {t.feature: t for t in carried.trackers}
+            for tracker in self.trackers:
+                if tracker.feature in before:
+                    tracker.carry_on(before[tracker.feature])
+            self.rewards, self.stretches = carried.rewards, carried.stretches
 
     def update(self, angles: Angles) -> tuple[float, float]:
         """(reward level, stretch level) for this frame: 1 while in the zone, else 0."""
@@ -131,3 +154,16 @@ class Rewarder:
 
     def states(self) -> list[TargetState]:
         return [tracker.state() for tracker in self.trackers]
+
+
+def rewarder_for(
+    profile: Profile | None, reward: Reward, carried: Rewarder | None = None
+) -> Rewarder | None:
+    """The targets of `profile` as `reward` plays them, continuing `carried`'s counts.
+
+    The one rule for a session's targets, live and when its log is summarised: so an edit made
+    mid-session changes the counts at the same frame in both.
+    """
+    if profile is None or not profile.targets():
+        return None
+    return Rewarder(profile, reward.hysteresis, reward.stretch_beyond, carried)

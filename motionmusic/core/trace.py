@@ -16,6 +16,13 @@ ignored on reading; the writer flushes at least once a second.
 Version 2 adds sessions: a header may name `voices` (> 0) and carry a `session` object (client,
 preset, profile as played); each record then also holds what was sent to the synth: per voice
 (freq, amp, brightness, pan, present, strike) and (reward, stretch). Version 1 files still read.
+
+Version 3 puts a `kind` byte first in every record: 0 is a frame; 2 starts an *event* (a JSON
+object, prefixed by its uint32 length, spread over as many records as it needs, each further one
+of kind 3). Events are what changed while the session ran (a target set, a preset switched, a
+calibration saved), written at the moment they took effect, between the frames around them; the
+records stay fixed-size, so a log still reads with one `frombuffer` and survives a torn tail. A
+voice's controls also record the note it played (`midi`).
 """
 
 from __future__ import annotations
@@ -33,26 +40,28 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
+from motionmusic.core.controls import CONTROL_FIELDS, Controls
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.landmarks import LANDMARK_NAMES, NUM_LANDMARKS
-from motionmusic.core.performer import Controls
 from motionmusic.core.pose import PoseFrame
+from motionmusic.core.protocols import Sample
 
 MAGIC = b"MMTRACE\n"
-VERSION = 2
-READS = (1, 2)
-CONTROL_FIELDS = ("freq", "amp", "brightness", "pan", "present", "strike")
+VERSION = 3
+READS = (1, 2, 3)
+FRAME, EVENT, MORE = 0, 2, 3  # record kinds (version 3)
 SUFFIX = ".mmtrace"
 
 
-def record_dtype(n_angles: int, n_voices: int = 0) -> np.dtype[Any]:
+def record_dtype(n_angles: int, n_voices: int = 0, version: int = VERSION) -> np.dtype[Any]:
+    fields = CONTROL_FIELDS if version >= 3 else CONTROL_FIELDS[:6]
     controls = (
-        [("controls", "<f4", (n_voices, len(CONTROL_FIELDS))), ("reward", "<f4", (2,))]
-        if n_voices
-        else []
+        [("controls", "<f4", (n_voices, len(fields))), ("reward", "<f4", (2,))] if n_voices else []
     )
+    kind = [("kind", "u1")] if version >= 3 else []
     return np.dtype(
         [
+            *kind,
             ("t_ns", "<i8"),
             ("present", "u1"),
             ("image", "<f4", (NUM_LANDMARKS, 3)),
@@ -77,17 +86,18 @@ class TraceHeader:
     angles: tuple[str, ...] = ANGLE_NAMES
     voices: int = 0
     session: dict[str, Any] | None = None
+    version: int = VERSION
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return record_dtype(len(self.angles), self.voices)
+        return record_dtype(len(self.angles), self.voices, self.version)
 
     def to_json(self) -> bytes:
         extra = {"voices": self.voices, "session": self.session} if self.voices else {}
         return json.dumps(
             {
                 "format": "motionmusic-trace",
-                "version": VERSION,
+                "version": self.version,
                 "landmarks": list(LANDMARK_NAMES),
                 "angles": list(self.angles),
                 "image_size": list(self.image_size),
@@ -135,12 +145,28 @@ class TraceWriter:
             record["image"], record["world"] = pose.image, pose.world
             record["visibility"], record["presence"] = pose.visibility, pose.presence
         if controls is not None and "controls" in record.dtype.names:
-            record["controls"][: len(controls.voices)] = [
-                (v.freq, v.amp, v.brightness, v.pan, v.present, v.strike) for v in controls.voices
-            ]
+            record["controls"][: len(controls.voices)] = [v.as_record() for v in controls.voices]
             record["reward"] = (controls.reward, controls.stretch)
         self._file.write(record.tobytes())
         self.frames += 1
+        self._flush_now_and_then()
+
+    def record(self, sample: Sample, controls: Controls | None) -> None:
+        """As a sink of the engine: the frame as measured (raw angles), and its controls."""
+        self.write(sample.frame.t_ns, sample.pose, sample.raw, controls)
+
+    def write_event(self, t_ns: int, event: dict[str, Any]) -> None:
+        """Log what changed at `t_ns` (a JSON object), between the frames before and after it."""
+        self._t0 = t_ns if self._t0 is None else self._t0
+        body = json.dumps({"t_ns": t_ns - self._t0, **event}).encode()
+        payload = struct.pack("<I", len(body)) + body
+        size = self._dtype.itemsize - 1
+        for i, start in enumerate(range(0, len(payload), size)):
+            chunk = payload[start : start + size].ljust(size, b"\0")
+            self._file.write(bytes([EVENT if i == 0 else MORE]) + chunk)
+        self._file.flush()  # edits are rare and precious: on disk at once
+
+    def _flush_now_and_then(self) -> None:
         if time.monotonic() - self._last_flush >= self._flush_every:
             self._file.flush()
             self._last_flush = time.monotonic()
@@ -150,13 +176,27 @@ class TraceWriter:
             self._file.close()
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that changed during a session, before frame `frame` (its index among frames)."""
+
+    frame: int
+    t_ns: int  # since the first record, like the frames' times
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("type", ""))
+
+
 @dataclass(frozen=True)
 class Trace:
-    """A trace read back: its header and a structured array of records."""
+    """A trace read back: its header, a structured array of frame records, and the events."""
 
     header: TraceHeader
     records: np.ndarray
     path: Path
+    events: tuple[Event, ...] = ()
 
     def __len__(self) -> int:
         return len(self.records)
@@ -209,6 +249,7 @@ def _parse_header(path: Path, raw: bytes) -> tuple[TraceHeader, int]:
             tuple(meta["angles"]),
             int(meta.get("voices", 0)),
             meta.get("session"),
+            int(version),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise MotionMusicError(f"{path}: damaged trace header ({exc})") from exc
@@ -229,4 +270,28 @@ def read_trace(path: Path) -> Trace:
     dtype = header.dtype
     count = (len(raw) - offset) // dtype.itemsize
     records = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
-    return Trace(header, records, path)
+    if header.version < 3:
+        return Trace(header, records, path)
+    kinds = records["kind"]
+    events = _events(path, records, kinds)
+    return Trace(header, records[kinds == FRAME], path, events)
+
+
+def _events(path: Path, records: np.ndarray, kinds: np.ndarray) -> tuple[Event, ...]:
+    """Decode the events; one cut short by a crash (the torn tail) is dropped like a torn frame."""
+    frames_before = np.cumsum(kinds == FRAME) - (kinds == FRAME)
+    events = []
+    for start in np.flatnonzero(kinds == EVENT):
+        end = start + 1
+        while end < len(kinds) and kinds[end] == MORE:
+            end += 1
+        payload = b"".join(r.tobytes()[1:] for r in records[start:end])
+        (length,) = struct.unpack_from("<I", payload)
+        if len(payload) < 4 + length:
+            continue
+        try:
+            data = json.loads(payload[4 : 4 + length])
+        except ValueError as exc:
+            raise MotionMusicError(f"{path}: damaged event record ({exc})") from exc
+        events.append(Event(int(frames_before[start]), int(data.pop("t_ns")), data))
+    return tuple(events)

@@ -16,8 +16,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
-from motionmusic.engine import EngineState
-from motionmusic.live import LiveSession
+from motionmusic.runtime.commands import Record
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.state import EngineState
 from motionmusic.tui.messages import EngineUpdate, Notice
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.screens.calibrate import CalibrateScreen
@@ -47,8 +48,7 @@ HIGH_CONTRAST = Theme(
 class MotionMusicApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "motionmusic"
-    MODES = {
-        "session": SessionScreen,
+    SCREENS_BY_MODE: dict[str, type[Watching]] = {
         "mappings": MappingsScreen,
         "targets": TargetsScreen,
         "calibrate": CalibrateScreen,
@@ -80,12 +80,15 @@ class MotionMusicApp(App[None]):
     ) -> None:
         super().__init__()
         self.live = live
-        self.state: EngineState | None = None
         self.updates = 0  # states shown (the rest were superseded while waiting)
         self._run_engine = run_engine
         self._keymap = keymap or {}
         self._high_contrast = high_contrast
         self.notes = notes or []  # shown on the session screen all along (e.g. no camera)
+        self.state = live.state
+        self.add_mode("session", lambda: SessionScreen(live, self.notes))
+        for mode, screen in self.SCREENS_BY_MODE.items():
+            self.add_mode(mode, lambda screen=screen: screen(live))  # type: ignore[misc]
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
@@ -105,7 +108,7 @@ class MotionMusicApp(App[None]):
         self.post_message(Notice(text))
 
     def on_unmount(self) -> None:
-        self.live.notify = lambda text: None  # the screen is going: summaries print after exit
+        self.live.silence_notices()  # the screen is going: summaries print after exit
         self.live.close()
 
     def on_engine_update(self, message: EngineUpdate) -> None:
@@ -125,18 +128,20 @@ class MotionMusicApp(App[None]):
 
     def action_mute(self) -> None:
         muted = self.live.mute()
+        self.state = self.state.with_muted(muted)  # shown at once, before the next frame
         self.notify("MUTED" if muted else "sound on", timeout=2)
         self.show_state()
 
     def action_panic(self) -> None:
         """Silence, save the session, stop tracking; the UI stays to read, q quits."""
         self.live.panic()
+        self.state = self.state.with_muted(True)
         self.notify("session stopped safely: sound off, session log saved", timeout=8)
         self.show_state()
 
     def action_record(self) -> None:
-        recording = self.live.toggle_recording()
-        self.notify("recording the session" if recording else "recording stopped", timeout=3)
+        """Start or stop the session log; the engine says which happened (or why not)."""
+        self.live.send(Record())
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

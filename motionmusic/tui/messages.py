@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from motionmusic.engine import EngineState
+from motionmusic.runtime.state import EngineState
 
 
 class EngineUpdate(Message):

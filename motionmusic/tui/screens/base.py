@@ -1,36 +1,46 @@
-"""What every screen shares: the live session it watches and the newest state to show."""
+"""What every screen shares: the live session it commands and the newest state it shows.
+
+Screens are given the session when they are made (no screen imports the app); they read only the
+frozen `EngineState` the app hands them and change things only by sending commands.
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
-from motionmusic.engine import EngineState
-
-if TYPE_CHECKING:
-    from motionmusic.live import LiveSession
-    from motionmusic.tui.app import MotionMusicApp
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.runtime.engine import Command
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.state import EngineState
 
 
 class Watching(Screen[None]):
     """A screen that shows engine state; the app hands it the newest one."""
 
-    @property
-    def mm(self) -> MotionMusicApp:
-        from motionmusic.tui.app import MotionMusicApp
-
-        assert isinstance(self.app, MotionMusicApp)
-        return self.app
+    def __init__(self, live: LiveSession) -> None:
+        super().__init__()
+        self.live = live
+        self.state: EngineState = live.state
 
     @property
-    def live(self) -> LiveSession:
-        return self.mm.live
+    def preset(self) -> Preset:
+        """The preset playing now."""
+        assert self.state.preset is not None  # a live session always plays one
+        return self.state.preset
 
-    def update_state(self, state: EngineState | None) -> None:
-        """Show `state` (None before the first frame)."""
+    @property
+    def profile(self) -> Profile | None:
+        """The client now."""
+        return self.state.profile
+
+    def send(self, command: Command) -> None:
+        self.live.send(command)
+
+    def update_state(self, state: EngineState) -> None:
+        """Show `state`."""
 
     def on_mount(self) -> None:
         self.mount(Static("", id="muted-banner"))
@@ -41,12 +51,13 @@ class Watching(Screen[None]):
         banner.update("MUTED · space to unmute" if muted else "")
         banner.set_class(muted, "on")
 
-    def show(self, state: EngineState | None) -> None:
+    def show(self, state: EngineState) -> None:
+        self.state = state
         try:
-            self.show_mute(self.live.engine.muted)
+            self.show_mute(state.muted)
             self.update_state(state)
         except NoMatches:
             pass  # not composed yet: the next state will be shown
 
     def on_screen_resume(self) -> None:
-        self.show(self.mm.state)
+        self.show(self.live.state)

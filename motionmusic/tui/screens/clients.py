@@ -7,8 +7,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from motionmusic import clients
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.runtime.commands import UseProfile
+from motionmusic.store import clients
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.field import Field
 
@@ -35,9 +36,8 @@ class ClientsScreen(Watching):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(c, id=c) for c in clients.ids()])
-        current = self.live.profile
         self.query_one("#client-info", Static).update(
-            f"current client: {current.client if current else '— (not recording)'}"
+            f"current client: {self.state.client or '— (not recording)'}"
         )
 
     def action_new(self) -> None:
@@ -45,7 +45,7 @@ class ClientsScreen(Watching):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            profile = clients.create(event.value.strip(), self.live.preset.name)
+            profile = clients.create(event.value.strip(), self.preset.name)
         except MotionMusicError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -63,6 +63,8 @@ class ClientsScreen(Watching):
         except MotionMusicError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.live.use_profile(profile)
+        recording = self.state.recording
+        self.send(UseProfile(profile, f"client {client}"))
         self.query_one("#client-info", Static).update(f"current client: {client}")
-        self.notify(f"client {client}: r starts recording the session", timeout=4)
+        if recording is None or recording.client != client:
+            self.notify(f"client {client}: r starts recording the session", timeout=4)

@@ -11,11 +11,13 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from motionmusic.catalog import save_preset
 from motionmusic.core.angles import ANGLE_NAMES
+from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset, describe
 from motionmusic.core.scales import SCALES
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.store.preset_library import save_preset
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.field import Field
 
@@ -27,13 +29,10 @@ def _options(values: Any) -> list[tuple[str, str]]:
     return [(str(v), str(v)) for v in values]
 
 
-PARAMETERS = ("pitch", "volume", "brightness", "pan")
-
-
 def controls_of(preset: Preset, voice: int) -> list[str]:
     """The sound parameters of a voice that a movement drives."""
     v = preset.voices[voice]
-    return [name for name in PARAMETERS if getattr(v, name) is not None]
+    return [name for name in VOICE_PARAMETERS if getattr(v, name) is not None]
 
 
 def edited(
@@ -62,9 +61,7 @@ class MappingsScreen(Watching):
             yield Label("voice")
             yield Select(self._voice_options(), id="voice", allow_blank=False)
             yield Label("sound parameter")
-            yield Select(
-                _options(controls_of(self.live.preset, 0)), id="parameter", allow_blank=False
-            )
+            yield Select(_options(controls_of(self.preset, 0)), id="parameter", allow_blank=False)
             yield Label("movement")
             yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
             yield Label("input from / to")
@@ -89,30 +86,30 @@ class MappingsScreen(Watching):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.original = self.live.preset
-        self.preset = self.original
+        self.original = self.preset
+        self.draft = self.original
         self.voice = 0
-        self.parameter = controls_of(self.preset, 0)[0]
-        self._parameters = controls_of(self.preset, 0)
+        self.parameter = controls_of(self.draft, 0)[0]
+        self._parameters = controls_of(self.draft, 0)
         self._loading = False
         self._load()
 
     def on_screen_resume(self) -> None:
-        if self.live.preset != self.preset:  # a preset was picked elsewhere: edit that one
-            self.original = self.preset = self.live.preset
+        if self.preset != self.draft:  # a preset was picked elsewhere: edit that one
+            self.original = self.draft = self.preset
             self.query_one("#voice", Select).set_options(self._voice_options())
             self.voice = 0
-            self.parameter = controls_of(self.preset, 0)[0]
+            self.parameter = controls_of(self.draft, 0)[0]
             self._load()
 
     def _voice_options(self) -> list[tuple[str, str]]:
-        return [(v.name, str(i)) for i, v in enumerate(self.live.preset.voices)]
+        return [(v.name, str(i)) for i, v in enumerate(self.preset.voices)]
 
     def _load(self) -> None:
         """Fill the form from the current voice (without applying anything)."""
         self._loading = True
-        voice = self.preset.voices[self.voice]
-        parameters = controls_of(self.preset, self.voice)
+        voice = self.draft.voices[self.voice]
+        parameters = controls_of(self.draft, self.voice)
         if self.parameter not in parameters:
             self.parameter = parameters[0]
         control = getattr(voice, self.parameter)
@@ -135,7 +132,7 @@ class MappingsScreen(Watching):
             self.query_one("#scale", Select).value = pitch.scale
             self.query_one("#root", Input).value = pitch.root
             self.query_one("#octaves", Select).value = str(pitch.octaves)
-        self.query_one("#smoothing", Input).value = f"{self.preset.smoothing.min_cutoff:g}"
+        self.query_one("#smoothing", Input).value = f"{self.draft.smoothing.min_cutoff:g}"
         self.call_after_refresh(self._loaded)
 
     def _loaded(self) -> None:
@@ -163,7 +160,7 @@ class MappingsScreen(Watching):
         error = self.query_one("#mapping-error", Static)
         try:
             smoothing = float(self.query_one("#smoothing", Input).value)
-            preset = edited(self.preset, self.voice, self.parameter, self._changes(), smoothing)
+            preset = edited(self.draft, self.voice, self.parameter, self._changes(), smoothing)
         except ValidationError as exc:
             error.update(f"not applied: {describe(exc)}")
             return
@@ -171,8 +168,8 @@ class MappingsScreen(Watching):
             error.update(f"not applied: {exc}")
             return
         error.update("")
-        self.preset = preset
-        self.live.play_preset(preset)
+        self.draft = preset
+        self.send(PlayPreset(preset))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if self._loading:
@@ -195,8 +192,8 @@ class MappingsScreen(Watching):
             self.apply()
 
     def action_revert(self) -> None:
-        self.preset = self.original
-        self.live.play_preset(self.original)
+        self.draft = self.original
+        self.send(PlayPreset(self.original))
         self._load()
         self.notify(f"reverted to {self.original.name}", timeout=3)
 
@@ -207,12 +204,12 @@ class MappingsScreen(Watching):
             self.notify("type a name for the new preset, then ctrl+s", severity="warning")
             return
         try:
-            preset = Preset.model_validate(self.preset.model_dump() | {"name": name})
+            preset = Preset.model_validate(self.draft.model_dump() | {"name": name})
             path = save_preset(preset)
         except (ValidationError, MotionMusicError) as exc:
             message = describe(exc) if isinstance(exc, ValidationError) else str(exc)
             self.notify(message, severity="error")
             return
-        self.original = self.preset = preset
-        self.live.play_preset(preset)
+        self.original = self.draft = preset
+        self.send(PlayPreset(preset))
         self.notify(f"saved {path}", timeout=4)

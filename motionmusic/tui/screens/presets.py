@@ -10,9 +10,10 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from motionmusic.catalog import available
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset, load_preset
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.store.preset_library import available
 from motionmusic.tui.screens.base import Watching
 
 
@@ -36,7 +37,7 @@ class PresetsScreen(Watching):
         names = list(self.presets)
         options = self.query_one(OptionList)
         options.add_options([Option(name, id=name) for name in names])
-        current = self.live.preset.name
+        current = self.preset.name
         options.highlighted = names.index(current) if current in names else 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -56,5 +57,5 @@ class PresetsScreen(Watching):
             self._play(str(option.id))
 
     def _play(self, name: str) -> None:
-        self.live.play_preset(self.presets[name])
+        self.send(PlayPreset(self.presets[name]))
         self.notify(f"playing {name}", timeout=3)

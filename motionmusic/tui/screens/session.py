@@ -11,11 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from motionmusic.core.angles import ANGLES
+from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import AngleSettings
-from motionmusic.core.scales import hz_to_midi, midi_to_name
 from motionmusic.core.session import features
-from motionmusic.engine import EngineState
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.state import EngineState
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.figure import Figure
 from motionmusic.tui.widgets.meter import Meter
@@ -24,24 +25,26 @@ NO_SETTINGS = AngleSettings()
 UNITS = {spec.name: ("sw" if spec.unit == "sw" else "°") for spec in ANGLES}
 
 
-def title(state: EngineState | None, client: str | None, preset: str) -> str:
-    parts = [f"client {client or '—'}", f"preset {preset}"]
-    if state is not None and state.recording_s is not None:
-        minutes, seconds = divmod(int(state.recording_s), 60)
+def title(state: EngineState) -> str:
+    preset = state.preset.name if state.preset else "—"
+    parts = [f"client {state.client or '—'}", f"preset {preset}"]
+    if state.recording is not None:
+        minutes, seconds = divmod(int(state.recording.seconds), 60)
         parts.append(f"● REC {minutes:02d}:{seconds:02d}")
     else:
         parts.append("not recording")
     return " · ".join(parts)
 
 
-def sounding(state: EngineState, names: list[str]) -> str:
+def sounding(state: EngineState) -> str:
     lines = []
-    for name, voice in zip(names, state.controls.voices, strict=False):
+    names = [v.name for v in state.preset.voices] if state.preset else []
+    voices = state.controls.voices if state.controls else ()
+    for name, voice in zip(names, voices, strict=False):
         if not voice.present or state.muted:
             lines.append(f"{name}: silent")
             continue
-        note = midi_to_name(round(hz_to_midi(voice.freq)))
-        lines.append(f"{name}: {note} {voice.freq:6.1f} Hz  vol {voice.amp:.2f}")
+        lines.append(f"{name}: {voice.note} {voice.freq:6.1f} Hz  vol {voice.amp:.2f}")
     return "\n".join(lines)
 
 
@@ -68,9 +71,13 @@ def status(state: EngineState) -> str:
 class SessionScreen(Watching):
     BINDINGS = [Binding("r", "app.record", "Record", id="record")]
 
+    def __init__(self, live: LiveSession, notes: list[str]) -> None:
+        super().__init__(live)
+        self.notes = notes  # shown all along (e.g. no camera, no audio)
+
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        yield Static("\n".join(self.mm.notes), id="notes", classes="on" if self.mm.notes else "")
+        yield Static("\n".join(self.notes), id="notes", classes="on" if self.notes else "")
         with Horizontal(id="body"):
             yield Figure(id="figure")
             with Vertical(id="panel"):
@@ -79,27 +86,20 @@ class SessionScreen(Watching):
                 yield Static(id="status")
         yield Footer()
 
-    def update_state(self, state: EngineState | None) -> None:
-        live = self.live
-        profile = live.profile
-        self.query_one("#title", Static).update(
-            title(state, profile.client if profile else None, live.preset.name)
-        )
-        if state is None:
-            return
+    def update_state(self, state: EngineState) -> None:
+        self.query_one("#title", Static).update(title(state))
+        if state.angles is None:
+            return  # no frame yet
         self.query_one(Figure).show(state.pose)
         self._meters(state)
-        self.query_one("#sounding", Static).update(
-            sounding(state, [v.name for v in live.preset.voices])
-        )
+        self.query_one("#sounding", Static).update(sounding(state))
         self.query_one("#status", Static).update(status(state))
 
     def _meters(self, state: EngineState) -> None:
-        live = self.live
-        played = live.engine.performer.preset
-        names = list(
-            dict.fromkeys([*features(played), *(live.profile.targets() if live.profile else {})])
-        )
+        played, profile, angles = state.played, state.profile, state.angles
+        if played is None or angles is None:
+            return
+        names = list(dict.fromkeys([*features(played), *(profile.targets() if profile else {})]))
         box = self.query_one("#meters", Vertical)
         meters = list(box.query(Meter))
         if [m.name for m in meters] != names:
@@ -109,10 +109,10 @@ class SessionScreen(Watching):
         spans = _spans(played)
         targets = {t.feature: t for t in state.targets}
         for meter, name in zip(meters, names, strict=True):
-            settings = live.profile.setting(name) if live.profile else NO_SETTINGS
+            settings = profile.setting(name) if profile else NO_SETTINGS
             meter.show(
                 name,
-                state.angles[name],
+                angles[name],
                 spans.get(name, (0.0, 180.0)),
                 settings,
                 targets.get(name),
@@ -124,7 +124,7 @@ def _spans(preset: Preset) -> dict[str, tuple[float, float]]:
     """Each feature's input range as played (calibrated) by its first control."""
     spans: dict[str, tuple[float, float]] = {}
     for voice in preset.voices:
-        for control in (voice.pitch, voice.volume, voice.brightness, voice.pan):
+        for control in (getattr(voice, name) for name in VOICE_PARAMETERS):
             if control is not None:
                 low, high = sorted(control.input)
                 spans.setdefault(control.feature, (low, high))

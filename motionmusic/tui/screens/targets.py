@@ -6,13 +6,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
-from motionmusic import clients
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import AngleSettings
 from motionmusic.core.session import features
 from motionmusic.core.targets import stretch_edge
+from motionmusic.runtime.commands import UseProfile
+from motionmusic.runtime.state import EngineState
+from motionmusic.store import clients
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.widgets.field import Field
+
+UNITS = {"target": "degrees", "stretch": "degrees", "gain": "1 = the whole range, 4 = a quarter"}
 
 
 def _num(value: float | None) -> str:
@@ -23,6 +27,7 @@ class TargetsScreen(Watching):
     BINDINGS = [
         Binding("t", "edit", "Set target", id="targets.edit"),
         Binding("s", "edit_stretch", "Set stretch zone", id="targets.stretch"),
+        Binding("g", "edit_gain", "Set gain", id="targets.gain"),
         Binding("delete", "clear", "Clear target", id="targets.clear"),
     ]
 
@@ -43,18 +48,23 @@ class TargetsScreen(Watching):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("angle", "rest", "reach", "target", "stretch from", "gain")
+        self.shown = self.profile  # the profile in the table: the state's, or one just saved
         self._fill()
 
+    def update_state(self, state: EngineState) -> None:
+        if state.profile is not None and state.profile != self.shown:
+            self.shown = state.profile  # another client, or a calibration saved elsewhere
+            self._fill()
+
     def rows(self) -> list[str]:
-        profile = self.live.profile
-        targeted = list(profile.angles) if profile else []
-        return list(dict.fromkeys([*features(self.live.preset), *targeted]))
+        targeted = list(self.shown.angles) if self.shown else []
+        return list(dict.fromkeys([*features(self.preset), *targeted]))
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        profile = self.live.profile
-        beyond = self.live.preset.reward.stretch_beyond
+        profile = self.shown
+        beyond = self.preset.reward.stretch_beyond
         for name in self.rows():
             s = profile.setting(name) if profile else AngleSettings()
             rest = s.range.rest if s.range else None
@@ -70,8 +80,8 @@ class TargetsScreen(Watching):
                 key=name,
             )
         note = (
-            f"client {profile.client}: t sets a target, s where the stretch zone starts,"
-            " delete clears the target; saved to the profile at once"
+            f"client {profile.client}: t sets a target, s where the stretch zone starts, g the"
+            " gain, delete clears the target; saved to the profile at once"
             if profile
             else "no client: choose one on the Clients screen (6) to set targets"
         )
@@ -91,17 +101,21 @@ class TargetsScreen(Watching):
     def action_edit_stretch(self) -> None:
         self._ask("stretch")
 
+    def action_edit_gain(self) -> None:
+        self._ask("gain")
+
     def _ask(self, what: str) -> None:
         self.editing = what
         field = self.query_one(Input)
-        field.placeholder = f"{what} in degrees for the highlighted angle, enter sets"
+        unit = UNITS[what]
+        field.placeholder = f"{what} ({unit}) for the highlighted angle, enter sets"
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self._set(float(event.value), self.editing)
         except ValueError:
-            self.notify(f"a {self.editing} is a number of degrees", severity="error")
+            self.notify(f"a {self.editing} is a number ({UNITS[self.editing]})", severity="error")
         event.input.value = ""
         self.query_one(DataTable).focus()
 
@@ -109,7 +123,7 @@ class TargetsScreen(Watching):
         self._set(None, "target")
 
     def _set(self, value: float | None, what: str) -> None:
-        profile, name = self.live.profile, self._selected()
+        profile, name = self.shown, self._selected()
         if profile is None or name is None:
             self.notify("choose a client first (6)", severity="warning")
             return
@@ -119,5 +133,7 @@ class TargetsScreen(Watching):
         except (ValueError, MotionMusicError) as exc:
             self.notify(str(exc).splitlines()[0], severity="error")
             return
-        self.live.use_profile(updated)
+        shown = "cleared" if value is None else f"{value:g}"
+        self.send(UseProfile(updated, f"{what} {name} {shown}"))
+        self.shown = updated
         self._fill()

@@ -6,7 +6,7 @@ screen still shows the movement and the mappings, and says plainly that there is
 
 from __future__ import annotations
 
-from motionmusic.core.performer import Controls
+from motionmusic.core.controls import Controls
 from motionmusic.core.protocols import AudioStatus
 
 
@@ -25,9 +25,6 @@ class SilentSynth:
         pass
 
     def close(self) -> None:
-        pass
-
-    def release(self) -> None:
         pass
 
     def status(self) -> AudioStatus:

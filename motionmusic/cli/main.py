@@ -6,24 +6,27 @@ Every problem a user can fix ends as one line on stderr and exit code 2, never a
 from __future__ import annotations
 
 import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from motionmusic import __version__, clinic, models, performance
-from motionmusic.catalog import find_preset, preset_path, shipped
+from motionmusic import __version__
+from motionmusic.cli import clinic, sound
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.presets import json_schema, load_preset
-from motionmusic.core.protocols import SourceStatus
-from motionmusic.core.summary import RangeRecorder
+from motionmusic.core.protocols import Sink
+from motionmusic.core.ranges import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
-from motionmusic.logs import native_logs_to_file
-from motionmusic.sources import open_source
-from motionmusic.tracker import Tracker
+from motionmusic.native_output import native_logs_to_file
+from motionmusic.runtime.engine import Engine
+from motionmusic.runtime.sources import open_source
+from motionmusic.runtime.state import EngineState
+from motionmusic.runtime.tracker import Tracker
+from motionmusic.store import pose_models
+from motionmusic.store.preset_library import find_preset, preset_path, shipped
 
 console = Console()
 
@@ -49,13 +52,11 @@ def cli(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         from motionmusic.adapters.camera_cv2 import list_cameras
-        from motionmusic.ui import open_ui
+        from motionmusic.cli.terminal_ui import open_ui
 
         cameras = list_cameras()
         if not cameras:
-            performance.demo_ui(
-                "auto", None, 256, "no camera found: showing the bundled demo recording"
-            )
+            sound.demo_ui("auto", None, 256, "no camera found: showing the bundled demo recording")
             return
         preset = find_preset("theremin")
         open_ui(str(cameras[0].index), preset, None, "auto", None, 256, None, console)
@@ -98,49 +99,45 @@ def track(
     settings = OneEuroSettings(enabled=smooth, min_cutoff=min_cutoff, beta=beta)
     pace = realtime if realtime is not None else out is None
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(
-            source or performance.default_source(), stack, pace, model
-        )
+        frame_source, estimator = open_source(source or sound.default_source(), stack, pace, model)
         tracker = Tracker(frame_source, estimator, AngleFilter(settings, frame_source.info.fps))
         writer = None
         if out is not None:
             info = frame_source.info
             writer = TraceWriter(out, TraceHeader((info.width, info.height), info.fps, info.name))
             stack.callback(writer.close)
-        _run(tracker, writer, frames)
+        _track(tracker, writer, frames)
 
 
-def _run(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> None:
+def _track(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> None:
+    """The engine's loop with no instrument: the angles shown live, recorded, summarised."""
     from rich.live import Live
 
-    from motionmusic.track_view import live_table, summary_table
+    from motionmusic.cli.track_view import live_table, summary_table
 
-    recorder = RangeRecorder()
-    started, shown, lost = time.monotonic(), 0.0, False
-    try:
-        with Live(console=console, auto_refresh=False, transient=True) as live:
+    ranges = RangeRecorder()
+    sinks: list[Sink] = [ranges] if writer is None else [ranges, writer]
+    info, shown = tracker.source.info, {"source": "ok"}
+    with Live(console=console, auto_refresh=False, transient=True) as live:
 
-            def on_status(status: SourceStatus) -> None:
-                nonlocal lost
-                if status is SourceStatus.LOST and not lost:
-                    live.console.print("camera lost: retrying every second (Ctrl-C stops)")
-                lost = lost or status is SourceStatus.LOST
+        def show(state: EngineState) -> None:
+            if state.source != shown["source"]:
+                lost = state.source == "lost"
+                live.console.print(
+                    "camera lost: retrying every second (Ctrl-C stops)" if lost else "camera back"
+                )
+                shown["source"] = state.source
+            if state.raw is not None:
+                live.update(live_table(state, info), refresh=True)
 
-            for sample in tracker.samples(frames, on_status):
-                if lost:
-                    live.console.print("camera back")
-                    lost = False
-                recorder.add(sample.raw, sample.pose is not None)
-                if writer:
-                    writer.write(sample.frame.t_ns, sample.pose, sample.raw)
-                if time.monotonic() - shown >= 0.1:
-                    shown = time.monotonic()
-                    fps = (sample.frame.index + 1) / max(shown - started, 1e-6)
-                    live.update(live_table(sample, tracker.source.info, fps), refresh=True)
-    except KeyboardInterrupt:
+        engine = Engine(tracker, sinks=sinks, on_state=show, state_hz=10.0, max_frames=frames)
+        engine.run()
+    if engine.status == "stopped":
         console.print("stopped")
-    if recorder.summary().frames:
-        console.print(summary_table(recorder.summary()))
+    if engine.error is not None:
+        raise engine.error
+    if ranges.summary().frames:
+        console.print(summary_table(ranges.summary()))
     if writer:
         console.print(f"trace: {writer.path} ({writer.frames} frames)")
 
@@ -205,13 +202,13 @@ def model() -> None:
 
 
 @model.command("fetch")
-@click.argument("variant", type=click.Choice(models.VARIANTS), default="full")
+@click.argument("variant", type=click.Choice(pose_models.VARIANTS), default="full")
 @click.option("--if-missing", is_flag=True, help="Do nothing when a model is already available.")
 def model_fetch(variant: str, if_missing: bool) -> None:
     """Download the official MediaPipe pose bundle (lite, full or heavy)."""
     if if_missing:
         try:
-            click.echo(f"pose model: {models.resolve(variant=variant)}")
+            click.echo(f"pose model: {pose_models.resolve(variant=variant)}")
             return
         except MotionMusicError:
             pass
@@ -220,7 +217,7 @@ def model_fetch(variant: str, if_missing: bool) -> None:
     columns = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(f"pose_landmarker_{variant}", total=None)
-        path = models.fetch(
+        path = pose_models.fetch(
             variant, lambda done, total: bar.update(task, completed=done, total=total)
         )
     click.echo(f"installed {path}")
@@ -228,21 +225,21 @@ def model_fetch(variant: str, if_missing: bool) -> None:
 
 @model.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--variant", type=click.Choice(models.VARIANTS), default="full")
+@click.option("--variant", type=click.Choice(pose_models.VARIANTS), default="full")
 def model_import(path: Path, variant: str) -> None:
     """Install a pose bundle copied from elsewhere (for offline machines)."""
-    click.echo(f"installed {models.import_bundle(path, variant)}")
+    click.echo(f"installed {pose_models.import_bundle(path, variant)}")
 
 
 @model.command("path")
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path))
 def model_path(model: Path | None) -> None:
     """Print the model that would be loaded, after verifying it."""
-    click.echo(str(models.resolve(model)))
+    click.echo(str(pose_models.resolve(model)))
 
 
 clinic.register(cli)
-performance.register(cli)
+sound.register(cli)
 
 
 def main() -> None:

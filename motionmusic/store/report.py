@@ -24,10 +24,10 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from motionmusic.clients import DIR_MODE, write_private
 from motionmusic.core.angles import ANGLES
-from motionmusic.core.outcome import SessionSummary
 from motionmusic.core.profile import Profile
+from motionmusic.core.summary import SessionSummary
+from motionmusic.store.clients import DIR_MODE, write_private
 
 CAVEAT = (
     "All ROM figures are camera estimates from 2-D/3-D pose tracking: typical agreement with a "

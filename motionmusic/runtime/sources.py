@@ -10,11 +10,11 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
-from motionmusic import models
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.protocols import FrameSource, PoseEstimator
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import SUFFIX, read_trace
+from motionmusic.store import pose_models
 
 BUNDLED = ("dance_arms_raise_front", "head_tilt_webcam")
 
@@ -54,7 +54,7 @@ def open_source(
 def _mediapipe(stack: ExitStack, model: Path | None) -> PoseEstimator:
     from motionmusic.adapters.pose_mediapipe import MediaPipePose
 
-    return stack.enter_context(MediaPipePose(models.resolve(model)))
+    return stack.enter_context(MediaPipePose(pose_models.resolve(model)))
 
 
 class _closing:

@@ -1,5 +1,5 @@
 """Commands that make sound: run (live, in the terminal UI or headless), demo, render, replay,
-audio-devices; and the session log every live run of a client keeps.
+audio-devices. A client's session is logged by the runtime's one session recorder.
 
 Each command wires objects together; the loop is the engine's, the sound the synth's.
 """
@@ -12,18 +12,22 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from motionmusic import clients
-from motionmusic.catalog import find_preset
-from motionmusic.clinic import err, summary_table
+from motionmusic.cli.clinic import err, summary_table
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.outcome import session_parts, summarise
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
-from motionmusic.core.session import Kind, SessionLog, session_header
+from motionmusic.core.session import Kind
+from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
-from motionmusic.logs import native_logs_to_file
-from motionmusic.sources import bundled_trace, open_source
+from motionmusic.native_output import native_logs_to_file
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.recorder import SessionRecorder
+from motionmusic.runtime.render import Rendered
+from motionmusic.runtime.render import render as render_offline
+from motionmusic.runtime.sources import bundled_trace, open_source
+from motionmusic.store import clients
+from motionmusic.store.preset_library import find_preset
 
 console = Console()
 
@@ -40,7 +44,7 @@ def default_source() -> str:
 
 
 def demo_ui(audio: str, device: int | None, buffer: int, note: str | None = None) -> None:
-    from motionmusic.ui import open_ui
+    from motionmusic.cli.terminal_ui import open_ui
 
     trace = bundled_trace()
     note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
@@ -84,16 +88,29 @@ def _render_to(
     source: str, preset: Preset, out: Path, model: Path | None, profile: Profile | None = None
 ) -> None:
     """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
-    from motionmusic.render import render as render_offline
-
     if not out.parent.is_dir():
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(source, stack, realtime=False, model=model)
-        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
-        result = render_offline(frame_source, estimator, preset, out, profile, log)
+        recorder = _recorder(frame_source.info, "live") if profile else None
+        result = _render(frame_source, estimator, preset, out, profile, recorder)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
+    )
+
+
+def _render(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    preset: Preset,
+    out: Path,
+    profile: Profile | None,
+    recorder: SessionRecorder | None,
+) -> Rendered:
+    from motionmusic.adapters.synth_pyo import OfflineSynth
+
+    return render_offline(
+        source, estimator, preset, OfflineSynth(preset, out), out, profile, recorder
     )
 
 
@@ -162,14 +179,13 @@ def run(
         _render_to(spec, preset, out, model, profile)
         return
     if not no_ui:
-        from motionmusic.ui import open_ui
+        from motionmusic.cli.terminal_ui import open_ui
 
         open_ui(spec, preset, profile, audio, device, buffer, model, console)
         return
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
-        log = start_log(stack, profile, frame_source.info, preset, "live") if profile else None
-        play(frame_source, estimator, preset, profile, log, audio, device, buffer, stack)
+        play(frame_source, estimator, preset, profile, audio, device, buffer, stack, "live")
 
 
 @click.command("audio-devices")
@@ -185,31 +201,18 @@ def audio_devices() -> None:
         click.echo(f"{index}\t{name}")
 
 
-def start_log(
-    stack: ExitStack,
-    profile: Profile,
-    info: SourceInfo,
-    preset: Preset,
-    kind: Kind,
-    source: str = "",
-) -> SessionLog:
-    """Open the client's next session log; when `stack` closes it is closed and summarised."""
-    path = clients.new_session_path(profile.client)
-    log = SessionLog(path, session_header(info, preset, profile, kind, source))
-    stack.callback(_finish_log, log)
-    return log
+def _recorder(info: SourceInfo, kind: Kind, source: str = "") -> SessionRecorder:
+    """The session recorder of a command-line run: the summary is printed when it is saved."""
 
+    def saved(summary: SessionSummary) -> None:
+        console.print(summary_table(summary))
+        if summary.client:
+            console.print(f"session log: {clients.sessions_dir(summary.client) / summary.source}")
 
-def _finish_log(log: SessionLog) -> None:
-    log.close()
-    try:
-        summary = summarise(read_trace(log.path))
-    except MotionMusicError as exc:
-        err.print(f"session {log.path.name}: {exc}", highlight=False)
-        return
-    clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
-    console.print(summary_table(summary))
-    console.print(f"session log: {log.path}")
+    def problem(text: str) -> None:
+        err.print(text, highlight=False)
+
+    return SessionRecorder(info, kind, source, on_saved=saved, on_problem=problem)
 
 
 @click.command()
@@ -251,16 +254,20 @@ def replay(
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with ExitStack() as stack:
         source = TraceSource(trace, realtime=out is None)
-        log = None
-        if profile is not None and clients.exists(profile.client):
-            log = start_log(stack, profile, source.info, preset, "replay", str(session))
+        if profile is not None and not clients.exists(profile.client):
+            profile = profile.model_copy()  # played as recorded, but logged nowhere
+            logged = False
+        else:
+            logged = profile is not None
         if out is not None:
-            from motionmusic.render import render as render_offline
-
-            result = render_offline(source, TracePoses(trace), preset, out, profile, log)
+            recorder = _recorder(source.info, "replay", str(session)) if logged else None
+            result = _render(source, TracePoses(trace), preset, out, profile, recorder)
             console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
             return
-        play(source, TracePoses(trace), preset, profile, log, audio, device, buffer, stack)
+        kind = "replay" if logged else "unlogged"
+        play(
+            source, TracePoses(trace), preset, profile, audio, device, buffer, stack, kind, session
+        )
 
 
 def play(
@@ -268,20 +275,32 @@ def play(
     estimator: PoseEstimator,
     preset: Preset,
     profile: Profile | None,
-    log: SessionLog | None,
     audio: str,
     device: int | None,
     buffer: int,
     stack: ExitStack,
+    kind: str,
+    replayed: Path | None = None,
 ) -> None:
-    """Live play with the synth in its own process (shared by `run` and `replay`)."""
+    """Headless live play with the synth in its own process (shared by `run` and `replay`); a
+    client's session is recorded unless `kind` is "unlogged"."""
     from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.headless import play_live
+    from motionmusic.cli.status_line import play_live
 
     synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
-    stack.callback(synth.release)
+    stack.callback(synth.close)
     factory = SynthProcess.factory(audio, buffer, device)
-    play_live(source, estimator, preset, synth, console, factory, profile, log)
+    live = LiveSession(
+        source,
+        estimator,
+        preset,
+        synth,
+        factory,
+        profile,
+        source_name=str(replayed or ""),
+        kind=kind,
+    )
+    play_live(live, console, record=kind != "unlogged" and profile is not None)
 
 
 def register(group: click.Group) -> None:

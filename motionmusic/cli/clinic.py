@@ -1,7 +1,7 @@
 """Clinical commands: clients, calibration, session summaries, replays and progress reports.
 
 Each command only wires things together; the maths lives in `motionmusic.core` (calibration,
-targets, outcomes) and the files in `motionmusic.clients`.
+targets, outcomes) and the files in `motionmusic.store.clients`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from motionmusic import clients
-from motionmusic.catalog import find_preset
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.outcome import SessionSummary, summarise
 from motionmusic.core.profile import Profile
+from motionmusic.core.summary import SessionSummary, summarise
 from motionmusic.core.trace import read_trace
+from motionmusic.store import clients
+from motionmusic.store.preset_library import find_preset
 
 console = Console()
 err = Console(stderr=True)
@@ -153,7 +153,7 @@ def calibrate(
     model: Path | None,
 ) -> None:
     """Measure the client's rest and comfortable reach; mappings then span exactly that range."""
-    from motionmusic.calibrate_view import run_calibration
+    from motionmusic.cli.calibrate_view import run_calibration
     from motionmusic.core.session import features
 
     profile = clients.load(client)
@@ -219,7 +219,7 @@ def summary_command(session: Path) -> None:
 )
 def report(client: str, out: Path | None) -> None:
     """Progress over sessions: an HTML page with its plots embedded, the PNGs, and a CSV."""
-    from motionmusic.report import write_report
+    from motionmusic.store.report import write_report
 
     profile = clients.load(client)
     summaries: list[SessionSummary] = []

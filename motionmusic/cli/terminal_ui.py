@@ -11,10 +11,10 @@ from rich.console import Console
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.engine import Synth, SynthFactory
-from motionmusic.logs import native_logs_to_file
+from motionmusic.core.protocols import Synth, SynthFactory
+from motionmusic.native_output import native_logs_to_file
 from motionmusic.paths import config_dir
-from motionmusic.sources import open_source
+from motionmusic.runtime.sources import open_source
 
 
 def start_synth(
@@ -23,7 +23,7 @@ def start_synth(
     """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo), no
     audio at all gives a silent synth and a warning instead of an error."""
     from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.silence import SilentSynth
+    from motionmusic.adapters.synth_silent import SilentSynth
 
     tried = ["jack", "portaudio"] if audio == "auto" else [audio]
     problems = []
@@ -50,13 +50,13 @@ def open_ui(
     demo: bool = False,
     note: str | None = None,
 ) -> None:
-    from motionmusic.live import LiveSession
+    from motionmusic.runtime.live_session import LiveSession
     from motionmusic.tui.app import MotionMusicApp, load_keymap
 
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(spec, stack, True, model, loop=demo)
         synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
-        stack.callback(getattr(synth, "release", synth.close))
+        stack.callback(synth.close)
         live = LiveSession(frame_source, estimator, preset, synth, factory, profile)
         notes = [n for n in (note, warning) if n]
         app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)

@@ -8,8 +8,8 @@ from rich.table import Table
 
 from motionmusic.core.angles import ANGLES
 from motionmusic.core.protocols import SourceInfo
-from motionmusic.core.summary import Summary
-from motionmusic.tracker import Sample
+from motionmusic.core.ranges import Summary
+from motionmusic.runtime.state import EngineState
 
 UNITS = {"deg": "°", "sw": " sw"}
 NAME_WIDTH = max(len(spec.name) for spec in ANGLES)
@@ -21,19 +21,20 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}{UNITS[unit]}" if unit == "deg" else f"{value:+.2f}{UNITS[unit]}"
 
 
-def live_table(sample: Sample, info: SourceInfo, fps: float) -> Table:
+def live_table(state: EngineState, info: SourceInfo) -> Table:
     """The current frame's angles; '—' marks an angle not measured (low confidence)."""
-    found = "pose found" if sample.pose is not None else "NO PERSON"
+    assert state.raw is not None and state.angles is not None  # a frame was measured
+    found = "pose found" if state.pose_found else "NO PERSON"
     table = Table(
         min_width=64,
-        title=f"{info.kind} {info.name} · frame {sample.frame.index} · {fps:4.1f} fps · {found}",
+        title=f"{info.kind} {info.name} · frame {state.frame} · {state.fps:4.1f} fps · {found}",
     )
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     table.add_column("value", justify="right")
     table.add_column("confidence", justify="right")
     for i, spec in enumerate(ANGLES):
         table.add_row(
-            spec.name, _fmt(sample.angles.values[i], spec.unit), f"{sample.raw.confidence[i]:.2f}"
+            spec.name, _fmt(state.angles.values[i], spec.unit), f"{state.raw.confidence[i]:.2f}"
         )
     return table
 

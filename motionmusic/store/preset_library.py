@@ -38,7 +38,7 @@ def save_preset(preset: Preset) -> Path:
     """Store a preset (validated, as TOML) among the user presets under its name."""
     import tomli_w
 
-    from motionmusic.clients import write_private
+    from motionmusic.store.clients import write_private
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}", preset.name):
         raise MotionMusicError(f"cannot save preset {preset.name!r}: use letters, digits, - or _")

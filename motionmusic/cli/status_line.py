@@ -1,0 +1,91 @@
+"""Headless live play: the engine running, a one-line status, keyboard commands on stdin.
+
+Typed commands go through the same engine commands as the terminal UI's keys (`p NAME` is the
+UI's preset switch), so both behave alike: a mapping-only change keeps the synth.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from motionmusic.cli.clinic import summary_table
+from motionmusic.core.errors import MotionMusicError
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.state import EngineState
+from motionmusic.store.preset_library import find_preset
+
+
+def status_line(state: EngineState) -> Text:
+    voices = []
+    names = [v.name for v in state.preset.voices] if state.preset else []
+    controls = state.controls.voices if state.controls else ()
+    for name, c in zip(names, controls, strict=False):
+        voices.append(f"{name} {c.note} {c.amp:.2f}" if c.present else f"{name} silent")
+    muted = " · MUTED" if state.muted else ""
+    person = "person" if state.pose_found else "NO PERSON"
+    targets = "".join(
+        f" · {t.feature} {'IN TARGET' if t.in_target else 'target'} {t.target:.0f} reps {t.reps}"
+        + (" STRETCH" if t.in_stretch else "")
+        for t in state.targets
+    )
+    rec = " · ● REC" if state.recording else ""
+    line = (
+        f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}"
+        f"{targets}{rec}{muted}"
+    )
+    return Text(line, style="bold reverse" if state.muted else "")
+
+
+def command(live: LiveSession, line: str, say: Console) -> bool:
+    """Run one typed line — m (or Enter) mute/unmute, p NAME switch preset, q stop; False on q."""
+    word, _, argument = line.strip().partition(" ")
+    if word.lower() in ("m", ""):
+        live.mute()
+    elif word.lower() == "q":
+        return False
+    elif word.lower() == "p" and argument:
+        try:
+            live.send(PlayPreset(find_preset(argument.strip())))
+        except MotionMusicError as exc:
+            name = live.state.preset.name if live.state.preset else "the preset"
+            say.print(f"kept {name}: {exc}")
+    return True
+
+
+def _read_commands(live: LiveSession, console: Console) -> None:
+    for line in sys.stdin:
+        if not command(live, line, console):
+            live.engine.stop()
+            return
+
+
+def play_live(live: LiveSession, console: Console, record: bool) -> None:
+    """Play until the source ends, `q`, or Ctrl-C; then the synth fades out and the session's
+    summary is printed."""
+    with Live(console=console, auto_refresh=False, transient=False) as view:
+
+        def show(state: EngineState) -> None:
+            view.update(status_line(state), refresh=True)
+
+        live.start(show, lambda text: view.console.print(text), record=record)
+        if sys.stdin.isatty():
+            threading.Thread(target=_read_commands, args=(live, console), daemon=True).start()
+        try:
+            while not live.engine.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            live.close()
+    engine = live.engine
+    console.print(f"\nplayed {engine.frames} frames ({engine.status})")
+    for summary in live.summaries:
+        console.print(summary_table(summary))
+    if engine.error is not None:
+        raise engine.error

@@ -1,0 +1,1 @@
+"""The loop and what runs it: engine, tracker, sources, session recorder, offline render."""

@@ -1,0 +1,116 @@
+"""What the client plays: the preset (through the client's profile) and the synth that sounds it.
+
+A mapping change plays from the next frame with the same synth. A preset with other instruments,
+synth settings or reward needs a new pyo graph: its synth boots in the background (the old one
+plays on meanwhile) and the two swap at a frame boundary, the old one fading out. Either way the
+client's reps and time in target carry over: it is the same session.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from motionmusic.core.angles import Angles
+from motionmusic.core.controls import Controls
+from motionmusic.core.performer import Performer
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import AudioStatus, Synth, SynthFactory
+
+
+def same_sound(a: Preset, b: Preset) -> bool:
+    """True when `b` can play on `a`'s synth graph (only mappings or smoothing differ)."""
+    return (
+        [(v.instrument, v.note) for v in a.voices] == [(v.instrument, v.note) for v in b.voices]
+        and a.synth == b.synth
+        and a.reward == b.reward
+    )
+
+
+class Instrument:
+    def __init__(
+        self,
+        preset: Preset,
+        synth: Synth,
+        profile: Profile | None = None,
+        factory: SynthFactory | None = None,
+    ) -> None:
+        self.preset, self.profile, self.synth = preset, profile, synth
+        self.performer = Performer(preset, profile)
+        self.muted = False
+        self._factory = factory
+        self._pending: tuple[Preset, Synth] | None = None
+        self._booting: threading.Thread | None = None
+
+    def play(self, preset: Preset) -> bool:
+        """Play `preset`: True if it plays from this frame, False if its synth is booting first
+        (`swap_if_ready` puts it in). A malformed preset never gets here: loading validates."""
+        if same_sound(self.preset, preset) or self._factory is None:
+            self._perform(preset)
+            return True
+        factory = self._factory
+
+        def boot() -> None:
+            self._pending = (preset, factory(preset))
+
+        self._booting = threading.Thread(target=boot, name="synth-switch", daemon=True)
+        self._booting.start()
+        return False
+
+    def wait_for_switch(self, timeout: float | None = None) -> None:
+        """Until a synth being booted for a new preset is up (tests, and closing cleanly)."""
+        if self._booting is not None:
+            self._booting.join(timeout)
+
+    def swap_if_ready(self) -> Preset | None:
+        """At a frame boundary: put in a preset whose synth has booted; returns it if so."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        preset, synth = pending
+        old, self.synth = self.synth, synth
+        synth.set_muted(self.muted)
+        self._perform(preset)
+        threading.Thread(target=old.close, name="synth-retire", daemon=True).start()
+        return preset
+
+    def use(self, profile: Profile | None) -> None:
+        """Play through this client's (new) ranges and targets from this frame on."""
+        self.profile = profile
+        self.performer = Performer(self.preset, profile, self.performer.rewarder)
+
+    def restart_counts(self) -> None:
+        """A session log starts: reps and time in target count from zero, as its summary will."""
+        self.performer = Performer(self.preset, self.profile)
+
+    def _perform(self, preset: Preset) -> None:
+        self.preset = preset
+        self.performer = Performer(preset, self.profile, self.performer.rewarder)
+
+    def step(self, angles: Angles) -> Controls:
+        return self.performer.step(angles)
+
+    def send(self, controls: Controls, t_ns: int) -> None:
+        self.synth.ensure_alive()
+        self.synth.send(controls, t_ns)
+
+    def silence(self, t_ns: int) -> None:
+        """Nobody tracked (the source ended or the camera went): every voice fades out."""
+        self.synth.send(self.performer.silence(t_ns), t_ns)
+
+    def mute(self, muted: bool | None = None) -> bool:
+        """Set or toggle mute; straight to the synth, whatever the loop is doing."""
+        self.muted = (not self.muted) if muted is None else muted
+        self.synth.set_muted(self.muted)
+        return self.muted
+
+    def status(self) -> AudioStatus | None:
+        return self.synth.status()
+
+    def close(self) -> None:
+        """Stop a synth still booting for a switch too: no process is left behind."""
+        self.wait_for_switch(timeout=20.0)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending[1].close()
+        self.synth.close()

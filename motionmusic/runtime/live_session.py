@@ -1,0 +1,107 @@
+"""A live session as a watcher holds it: the engine on its own thread, the session recorder,
+and the few things a watcher may do — mute at once, send commands, stop.
+
+Plain Python, no Textual: the terminal UI and the headless prompt each hold one. Nothing here
+reads or writes the loop's objects from the watcher's thread: state comes out as a frozen
+`EngineState`, commands go in through the engine's queue.
+"""
+
+from __future__ import annotations
+
+from motionmusic.core.filters import AngleFilter
+from motionmusic.core.presets import Preset
+from motionmusic.core.profile import Profile
+from motionmusic.core.protocols import FrameSource, PoseEstimator, Synth, SynthFactory
+from motionmusic.core.summary import SessionSummary
+from motionmusic.runtime.commands import Record, Stop
+from motionmusic.runtime.engine import Command, Engine, Notify, Watcher
+from motionmusic.runtime.instrument import Instrument
+from motionmusic.runtime.recorder import SessionRecorder
+from motionmusic.runtime.state import EngineState
+from motionmusic.runtime.tracker import Tracker
+
+
+def saved_line(summary: SessionSummary) -> str:
+    reps = sum(a.reps for a in summary.angles)
+    return f"session saved: {summary.seconds:.0f} s, {reps} reps ({summary.source})"
+
+
+class LiveSession:
+    def __init__(
+        self,
+        source: FrameSource,
+        estimator: PoseEstimator,
+        preset: Preset,
+        synth: Synth,
+        factory: SynthFactory | None = None,
+        profile: Profile | None = None,
+        state_hz: float = 15.0,
+        source_name: str = "",
+        kind: str = "live",
+    ) -> None:
+        self._notify: Notify = lambda text: None
+        self.recorder = SessionRecorder(
+            source.info,
+            "replay" if kind == "replay" else "live",
+            source_name,
+            on_saved=lambda summary: self._notify(saved_line(summary)),
+            on_problem=lambda text: self._notify(text),
+        )
+        tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+        self.instrument = Instrument(preset, synth, profile, factory)
+        self.engine = Engine(
+            tracker,
+            self.instrument,
+            recorder=self.recorder,
+            state_hz=state_hz,
+            on_notice=lambda text: self._notify(text),
+        )
+        self.stopped = False
+
+    @property
+    def state(self) -> EngineState:
+        """The newest state the loop published (frozen: safe to read from any thread)."""
+        return self.engine.latest
+
+    @property
+    def summaries(self) -> list[SessionSummary]:
+        return self.recorder.summaries
+
+    def start(self, on_state: Watcher, notify: Notify, record: bool | None = None) -> None:
+        """Start the loop; with a client, recording starts at the first frame (unless told)."""
+        self.engine.on_state, self._notify = on_state, notify
+        if record if record is not None else self.state.profile is not None:
+            self.send(Record(on=True, say=False))
+        self.engine.start()
+
+    def mute(self, muted: bool | None = None) -> bool:
+        """Straight to the synth: works whatever the loop is doing."""
+        return self.engine.mute(muted)
+
+    def send(self, command: Command) -> None:
+        self.engine.submit(command)
+
+    def silence_notices(self) -> None:
+        """The screen is going: later notices (a summary saved) have nowhere to show."""
+        self._notify = lambda text: None
+
+    def panic(self) -> None:
+        """Silence at once, finish the log, stop the loop: the safe stop."""
+        self.mute(True)
+        self.close()
+
+    def close(self) -> None:
+        """Stop the loop (the synth fades out), close and summarise the log, stop the synth."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.send(Stop())
+        self.engine.stop()
+        self.recorder.close()
+        self.instrument.close()
+
+    def __enter__(self) -> LiveSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

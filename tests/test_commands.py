@@ -1,0 +1,103 @@
+"""The headless prompt and the terminal UI change the preset through the same engine command,
+and so behave alike: a change of mappings keeps the synth, other instruments get a new one."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+
+from motionmusic.cli.status_line import command
+from motionmusic.core.presets import Preset
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.runtime.engine import Command
+from motionmusic.runtime.live_session import LiveSession
+from motionmusic.store.preset_library import find_preset, save_preset
+from motionmusic.tui.app import MotionMusicApp
+from tests.tui_support import RecordingSynth, live_on, run_app, until
+
+
+def lower_theremin() -> Preset:
+    """The theremin an octave lower: the same instruments, other mappings."""
+    data = find_preset("theremin").model_dump()
+    data["name"] = "theremin-low"
+    data["voices"][0]["pitch"]["root"] = "C2"
+    preset = Preset.model_validate(data)
+    save_preset(preset)
+    return preset
+
+
+def watched(factory_made: list[RecordingSynth]) -> tuple[LiveSession, list[Command], RecordingSynth]:
+    """A session on the theremin whose commands are kept, with a factory for new synths."""
+
+    def factory(preset: Preset) -> RecordingSynth:
+        factory_made.append(RecordingSynth())
+        return factory_made[-1]
+
+    synth = RecordingSynth()
+    live = live_on(preset="theremin", synth=synth, factory=factory)
+    sent: list[Command] = []
+    send = live.send
+
+    def keep(cmd: Command) -> None:
+        sent.append(cmd)
+        send(cmd)
+
+    live.send = keep  # type: ignore[method-assign]
+    return live, sent, synth
+
+
+def headless(live: LiveSession, name: str) -> None:
+    live.start(lambda state: None, lambda text: None, record=False)
+    command(live, f"p {name}", Console(file=io.StringIO()))
+    deadline = time.monotonic() + 10
+    while live.state.preset is None or live.state.preset.name != name:
+        assert time.monotonic() < deadline, "the preset was not played"
+        time.sleep(0.05)
+    live.close()
+
+
+def in_the_ui(live: LiveSession, name: str) -> None:
+    app = MotionMusicApp(live)
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: app.state.frame >= 0)
+        await pilot.press("5")
+        options = app.screen.query_one("OptionList")
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == name
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.preset.name == name)
+
+    run_app(app, scenario)
+
+
+def presets_sent(sent: list[Command]) -> list[Command]:
+    return [c for c in sent if isinstance(c, PlayPreset)]
+
+
+WAYS: dict[str, Callable[[LiveSession, str], None]] = {"headless": headless, "ui": in_the_ui}
+
+
+def test_both_ways_keep_the_synth_when_only_the_mappings_change():
+    wanted = lower_theremin()
+    for way in WAYS.values():
+        made: list[RecordingSynth] = []
+        live, sent, synth = watched(made)
+        way(live, wanted.name)
+        assert presets_sent(sent) == [PlayPreset(wanted)]  # one command, the same either way
+        assert live.instrument.synth is synth and made == []  # no new synth, no restart
+        assert max(v.freq for c in synth.sent[-20:] for v in c.voices) < 300  # played lower
+
+
+def test_both_ways_boot_a_new_synth_for_other_instruments():
+    pad = find_preset("calm-pad")
+    for way in WAYS.values():
+        made: list[RecordingSynth] = []
+        live, sent, first = watched(made)
+        way(live, "calm-pad")
+        assert presets_sent(sent) == [PlayPreset(pad)]
+        assert len(made) == 1 and live.instrument.synth is made[0] is not first
