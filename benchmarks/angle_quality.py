@@ -27,7 +27,8 @@ from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles, measure_all
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.pose import Frame, PoseFrame
-from motionmusic.core.protocols import SourceStatus
+from motionmusic.runtime.engine import track_all
+from motionmusic.runtime.tracker import Tracker
 
 SPACES = {
     space: tuple(dataclasses.replace(s, space=space) for s in ANGLES)
@@ -59,12 +60,10 @@ def still_poses(photo: str, frames: int = 90) -> list[PoseFrame]:
 
 def clip_poses(clip: str) -> list[PoseFrame]:
     source = VideoSource(media_dir() / clip)
-    poses = []
     with MediaPipePose(model_path()) as estimator:
-        while not isinstance(frame := source.read(), SourceStatus):
-            if (pose := estimator.estimate(frame)) is not None:
-                poses.append(pose)
-    return poses
+        samples = track_all(Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False))))
+    source.close()
+    return [s.pose for s in samples if s.pose is not None]
 
 
 def table(poses: list[PoseFrame], space: str) -> np.ndarray:

@@ -29,9 +29,13 @@ from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.controls import Controls
+from motionmusic.core.filters import AngleFilter
 from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.protocols import AudioStatus
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.engine import Engine
+from motionmusic.runtime.instrument import Instrument
+from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset
 
 CLIPS = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4")
@@ -45,15 +49,21 @@ class TimedSynth:
         self.synth = synth
         self.sent: dict[int, int] = {}
 
-    def send(self, controls: Controls, capture_ns: int) -> None:
-        self.synth.send(controls, capture_ns)
-        self.sent[capture_ns] = time.monotonic_ns()
+    def send(self, controls: Controls, t_ns: int) -> None:
+        self.synth.send(controls, t_ns)
+        self.sent[t_ns] = time.monotonic_ns()
 
     def set_muted(self, muted: bool) -> None:
         self.synth.set_muted(muted)
 
     def ensure_alive(self) -> None:
         self.synth.ensure_alive()
+
+    def status(self) -> AudioStatus:
+        return self.synth.status()
+
+    def close(self) -> None:
+        """The benchmark reads the synth's log after the run: it closes the synth itself."""
 
 
 class TimedEstimator:
@@ -109,7 +119,8 @@ def measure(clip: str, log: Path, period: int) -> None:
         time.sleep(0.5)
         driver_before = log.read_text().count("Process XRun")
         poses = TimedEstimator(estimator)
-        engine = Engine(source, poses, preset, timed).start()
+        tracker = Tracker(source, poses, AngleFilter(preset.smoothing, source.info.fps))
+        engine = Engine(tracker, Instrument(preset, timed)).start()
         engine.wait()
         time.sleep(0.2)
         driver_after = log.read_text().count("Process XRun")

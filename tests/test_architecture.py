@@ -66,3 +66,20 @@ def test_the_wheel_ships_presets_demo_traces_and_the_ui_stylesheet(tmp_path):
         "motionmusic/tui/app.tcss",
     ):
         assert wanted in names
+
+
+def test_the_loop_process_never_loads_the_ui_or_the_synth_library():
+    """Every runtime and store module imported: no Textual (the UI) and no pyo (the synth runs
+    in its own process), so the loop's process cannot starve audio or draw on the screen."""
+    code = (
+        "import pkgutil, importlib, sys\n"
+        "import motionmusic.runtime as runtime, motionmusic.store as store\n"
+        "for pkg in (runtime, store):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "print(' '.join(n for n in ('textual', 'pyo') if n in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -175,3 +175,34 @@ def test_the_therapist_can_place_the_stretch_zone():
     for angles in frames(FLEX, segments((1, 10, 115), (1, 115, 10), (1, 10, 125), (1, 125, 10))):
         rewarder.update(angles)
     assert rewarder.rewards == 2 and rewarder.stretches == 1  # only the second reach got there
+
+
+def test_a_new_target_mid_session_keeps_the_reps_and_time_already_counted():
+    """The therapist lowers a target after two reps: the count goes on from two, not zero, and
+    the reach during which the edit was made is not counted twice."""
+    from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
+    from motionmusic.core.profile import Profile
+    from motionmusic.core.targets import Rewarder
+
+    flex = "right_shoulder_flexion"
+    profile = Profile(client="C1", created="2026-01-01T00:00:00").with_angle(
+        flex, range={"rest": 20, "reach": 150}, target=120
+    )
+
+    def at(t: float, value: float) -> Angles:
+        values = np.full(len(ANGLE_NAMES), np.nan)
+        values[ANGLE_INDEX[flex]] = value
+        return Angles(int(t * 1e9), values, np.where(np.isnan(values), 0.0, 1.0))
+
+    rewarder = Rewarder(profile)
+    movement = [20, 130, 20, 130, 130]  # two reps, and the arm still up
+    for i, value in enumerate(movement):
+        rewarder.update(at(i * 0.1, value))
+    lowered = Rewarder(profile.with_angle(flex, target=100), carried=rewarder)
+    lowered.update(at(0.5, 130))  # still up: the same reach
+    state = lowered.states()[0]
+    assert state.reps == 2 and state.target == 100
+    assert state.seconds_in_target == pytest.approx(0.3)  # the 0.2 s before plus this frame
+    for i, value in enumerate([20, 105]):
+        lowered.update(at(0.6 + i * 0.1, value))
+    assert lowered.states()[0].reps == 3  # a new reach of the new target counts

@@ -113,3 +113,49 @@ def test_bundled_traces_replay_with_people_in_them(name):
     again = np.array([s.raw.values for s in samples])
     np.testing.assert_allclose(again, stored, atol=1e-3, equal_nan=True)
     assert not math.isnan(np.nanmax(again))
+
+
+def test_events_sit_between_the_frames_they_came_between(tmp_path):
+    """A session log's edits read back at their frame and time; frames are unaffected."""
+    path = tmp_path / "events.mmtrace"
+    header = TraceHeader((640, 480), 30.0, "x", voices=1, session={"kind": "live"})
+    writer = TraceWriter(path, header)
+    big = {"type": "preset", "what": "preset long", "preset": {"notes": "x" * 5000}}
+    for i in range(10):
+        t_ns = 1_000_000_000 + i * 33_333_333
+        if i == 4:
+            writer.write_event(t_ns, {"type": "profile", "what": "target 110"})
+        if i == 7:
+            writer.write_event(t_ns, big)  # longer than a record: spread over several
+        writer.write(t_ns, None, Angles.missing(t_ns))
+    writer.close()
+    trace = read_trace(path)
+    assert len(trace) == 10 and (np.diff(trace.records["t_ns"]) == 33_333_333).all()
+    assert [(e.frame, e.kind) for e in trace.events] == [(4, "profile"), (7, "preset")]
+    assert trace.events[0].t_ns == 4 * 33_333_333 and trace.events[0].data["what"] == "target 110"
+    assert trace.events[1].data["preset"]["notes"] == "x" * 5000
+
+
+def test_an_event_cut_short_by_a_crash_is_dropped_like_a_torn_frame(tmp_path):
+    path = tmp_path / "torn-event.mmtrace"
+    header = TraceHeader((640, 480), 30.0, "x", voices=1, session={"kind": "live"})
+    writer = TraceWriter(path, header)
+    writer.write(1_000_000_000, None, Angles.missing(1_000_000_000))
+    writer.write_event(1_000_000_000, {"type": "preset", "what": "p", "preset": {"n": "y" * 4000}})
+    writer.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) - header.dtype.itemsize - 10])
+    trace = read_trace(path)
+    assert len(trace) == 1 and trace.events == ()
+
+
+def test_version_2_session_logs_still_read(tmp_path):
+    """Logs written before events existed: frames and controls as they were."""
+    header = TraceHeader((640, 480), 30.0, "x", voices=2, session={"kind": "live"}, version=2)
+    path = tmp_path / "v2.mmtrace"
+    writer = TraceWriter(path, header)
+    writer.write(5, None, Angles.missing(5))
+    writer.close()
+    trace = read_trace(path)
+    assert trace.header.version == 2 and len(trace) == 1 and trace.events == ()
+    assert trace.records["controls"].shape == (1, 2, 6)

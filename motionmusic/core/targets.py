@@ -110,6 +110,11 @@ class TargetTracker:
             before.armed,
             before._t,
         )
+        # in the zone stays in (the next frame decides against the new edge): the reward does
+        # not play again for the reach the edit was made in
+        self.zone.inside = before.zone.inside
+        if self.stretch is not None and before.stretch is not None:
+            self.stretch.inside = before.stretch.inside
 
     def state(self) -> TargetState:
         in_stretch = self.stretch.inside if self.stretch else False
