@@ -2,10 +2,10 @@
 #   make run    create .venv, install, open the terminal UI on the bundled demo recording
 #   make test   create .venv, install, run the linters and the test suite
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-MEDIA ?= $(MOTIONMUSIC_MEDIA)
+MEDIA ?= $(or $(MOTIONMUSIC_MEDIA),tests/media)
 
 .PHONY: run test lint pytest bench traces clean
 
@@ -25,7 +25,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The tests need the real pose model: $MOTIONMUSIC_MODEL when set (CI), else one installed in the
+# user data dir, else the official bundle is fetched once.
 pytest: $(STAMP)
+	$(BIN)/motionmusic model fetch --if-missing
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

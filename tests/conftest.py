@@ -1,7 +1,8 @@
 """Shared fixtures. The real model and the real clips are required, never skipped.
 
-`.ci/run` sets MOTIONMUSIC_MODEL and MOTIONMUSIC_MEDIA; on a developer machine either set them, or
-install a model with `motionmusic model fetch`.
+The clips are in `tests/media` (MOTIONMUSIC_MEDIA may name another folder). The model comes from
+MOTIONMUSIC_MODEL (`.ci/run` sets it) or the user data dir: `make test` runs `motionmusic model fetch
+--if-missing` first, so a fresh clone on a machine with internet needs nothing else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
 
+MEDIA = Path(__file__).parent / "media"  # the clips, vendored with their sources and licences
 _MODEL: Path | None = None
 try:
     _MODEL = pose_models.resolve()
@@ -38,10 +40,10 @@ def model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def media_dir() -> Path:
-    media = os.environ.get("MOTIONMUSIC_MEDIA")
-    if not media or not Path(media).is_dir():
-        pytest.fail("set MOTIONMUSIC_MEDIA to the folder of test clips (shared/media)")
-    return Path(media)
+    media = Path(os.environ.get("MOTIONMUSIC_MEDIA") or MEDIA)
+    if not media.is_dir():
+        pytest.fail(f"no test clips at {media} (MOTIONMUSIC_MEDIA names another folder)")
+    return media
 
 
 @pytest.fixture(autouse=True)

@@ -39,10 +39,13 @@ def test_missing_file(tmp_path):
     assert_clean_error(mm("track", str(tmp_path / "nope.mp4")), "no such file", "nope.mp4")
 
 
-def test_unreadable_video(tmp_path):
+@pytest.mark.parametrize("model", ["installed", "none anywhere"])
+def test_unreadable_video(tmp_path, model):
+    """A bad video is reported as a bad video, whether or not a pose model exists."""
     bad = tmp_path / "clip.mp4"
     bad.write_bytes(b"\x00" * 1000)
-    assert_clean_error(mm("track", str(bad)), "cannot read video", "clip.mp4")
+    env = {"MOTIONMUSIC_MODEL": ""} if model == "none anywhere" else {}
+    assert_clean_error(mm("track", str(bad), env=env), "cannot read video", "clip.mp4")
 
 
 def test_camera_that_does_not_exist():

@@ -43,12 +43,12 @@ def open_source(
             return stack.enter_context(_closing(source)), TracePoses(trace)
         from motionmusic.adapters.video_cv2 import VideoSource
 
-        estimator = _mediapipe(stack, model)
-        return stack.enter_context(_closing(VideoSource(path, realtime))), estimator
+        video = stack.enter_context(_closing(VideoSource(path, realtime)))  # a bad video first
+        return video, _mediapipe(stack, model)
     from motionmusic.adapters.camera_cv2 import CameraSource, resolve_camera
 
-    estimator = _mediapipe(stack, model)
-    return stack.enter_context(_closing(CameraSource(resolve_camera(spec)))), estimator
+    camera = stack.enter_context(_closing(CameraSource(resolve_camera(spec))))
+    return camera, _mediapipe(stack, model)
 
 
 def _mediapipe(stack: ExitStack, model: Path | None) -> PoseEstimator:
