@@ -87,7 +87,7 @@ def strongest_peak(x: np.ndarray, rate: int, fmin: float = 60.0) -> float:
 
 
 def cents(f: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    return 1200 * np.log2(f / reference)
+    return np.asarray(1200 * np.log2(f / reference))
 
 
 def max_step(x: np.ndarray) -> float:

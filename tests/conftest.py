@@ -22,6 +22,7 @@ from motionmusic.core.protocols import Sample
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
+from tests.pictures import read_image
 
 MEDIA = Path(__file__).parent / "media"  # the clips, vendored with their sources and licences
 _MODEL: Path | None = None
@@ -103,7 +104,8 @@ def clip_trace(tracked: Callable[[str], list[Sample]], trace_dir: Path) -> Calla
         path = trace_dir / f"{clip}.mmtrace"
         if not path.exists():
             samples = tracked(clip)
-            writer = TraceWriter(path, TraceHeader(samples[0].pose.image_size, 30.0, clip))
+            size = next(s.pose.image_size for s in samples if s.pose is not None)
+            writer = TraceWriter(path, TraceHeader(size, 30.0, clip))
             for s in samples:
                 writer.write(s.frame.t_ns, s.pose, s.raw)
             writer.close()
@@ -116,14 +118,14 @@ def clip_trace(tracked: Callable[[str], list[Sample]], trace_dir: Path) -> Calla
 def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
     """10 s of a woman sitting still: the seated photo through the real model, with fresh camera
     noise (sigma 4 grey levels) on every frame, as a webcam delivers a client holding still."""
-    import cv2
 
     from motionmusic.adapters.pose_mediapipe import MediaPipePose
     from motionmusic.core.angles import measure_all
     from motionmusic.core.pose import Frame
     from motionmusic.core.trace import TraceHeader, TraceWriter
 
-    image = cv2.imread(str(media_dir / "images" / "mediapipe_pose_test_image.jpg")).astype(np.int16)
+    photo = read_image(media_dir / "images" / "mediapipe_pose_test_image.jpg")
+    image = photo.astype(np.int16)
     rng = np.random.default_rng(11)
     path = trace_dir / "still.mmtrace"
     writer = TraceWriter(path, TraceHeader((image.shape[1], image.shape[0]), 30.0, "still"))
@@ -132,6 +134,7 @@ def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
             noisy = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
             t_ns = 1_000_000_000 + i * 33_333_333
             pose = estimator.estimate(Frame(i, t_ns, noisy))
+            assert pose is not None, "the seated woman is always found"
             writer.write(t_ns, pose, measure_all(pose))
     writer.close()
     return path

@@ -29,7 +29,7 @@ def rotation(axis: np.ndarray, degrees: float) -> np.ndarray:
     a = axis / np.linalg.norm(axis)
     t = math.radians(degrees)
     k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
-    return np.eye(3) + math.sin(t) * k + (1 - math.cos(t)) * (k @ k)
+    return np.asarray(np.eye(3) + math.sin(t) * k + (1 - math.cos(t)) * (k @ k))
 
 
 def arm_direction(flexion: float = 0.0, abduction: float = 0.0, left: bool = True) -> np.ndarray:

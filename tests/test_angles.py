@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from skeleton import DOWN, FORWARD, LEFT, UP, arm_direction, pose_of, rotation, skeleton
 
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, measure_all
 from motionmusic.core.landmarks import Landmark as L
+from tests.skeleton import DOWN, FORWARD, LEFT, UP, arm_direction, pose_of, rotation, skeleton
 
 TOL = 0.5
 
@@ -29,7 +30,7 @@ def test_shoulder_flexion_and_elevation(degrees):
 
 @pytest.mark.parametrize("degrees", [0, 45, 90, 135, 170])
 def test_shoulder_abduction(degrees):
-    arms = {
+    arms: dict[str, Any] = {
         "left_arm": arm_direction(abduction=degrees),
         "right_arm": arm_direction(abduction=degrees, left=False),
     }

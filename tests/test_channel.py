@@ -30,16 +30,22 @@ def test_a_write_in_progress_is_never_read():
     assert reader.poll() is None
 
 
+def polled(reader: ch.ControlReader) -> Controls:
+    got = reader.poll()
+    assert got is not None, "nothing new to read"
+    return got[0]
+
+
 def test_strikes_are_counted_not_missed_and_not_repeated():
     array = np.zeros(ch.SIZE)
     writer, reader = ch.ControlWriter(array), ch.ControlReader(array, 1)
     writer.send(controls(440.0, strike=0.8), 1)
-    assert reader.poll()[0].voices[0].strike == 0.8
+    assert polled(reader).voices[0].strike == 0.8
     writer.send(controls(440.0), 2)
-    assert reader.poll()[0].voices[0].strike == 0.0  # held note: not struck again
+    assert polled(reader).voices[0].strike == 0.0  # held note: not struck again
     restarted = ch.ControlReader(array, 1)  # a synth process that came back
     writer.send(controls(440.0), 3)
-    assert restarted.poll()[0].voices[0].strike == 0.0  # no phantom note on restart
+    assert polled(restarted).voices[0].strike == 0.0  # no phantom note on restart
 
 
 def test_latency_log_keeps_the_newest_pairs_in_order():

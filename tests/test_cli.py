@@ -15,7 +15,7 @@ from motionmusic.runtime.sources import bundled_trace
 
 def mm(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "motionmusic", *args],
@@ -26,7 +26,7 @@ def mm(
     )
 
 
-def assert_clean_error(result: subprocess.CompletedProcess, *words: str) -> None:
+def assert_clean_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()

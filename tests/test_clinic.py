@@ -23,7 +23,7 @@ from tests.motion import FPS, arm_trace, segments
 FLEX = "right_shoulder_flexion"
 
 
-def profile(**angles: dict[str, object]) -> Profile:
+def profile(**angles: object) -> Profile:
     created = datetime(2026, 1, 5, tzinfo=timezone.utc)
     return Profile.model_validate({"client": "T1", "created": created, "angles": angles})
 
@@ -157,7 +157,7 @@ def test_one_sided_preset_ignores_the_other_arm():
             out.append((round(voice.freq, 3), round(voice.amp, 3)))
         return out
 
-    sweep = list(np.linspace(20, 140, 60))
+    sweep = [float(v) for v in np.linspace(20, 140, 60)]
     assert len(set(sound("right_shoulder_elevation", sweep))) == 1  # the other arm: nothing
     assert len(set(sound("left_shoulder_elevation", sweep))) >= 8  # the affected arm plays
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from rich.console import Console
+from textual.widgets import OptionList
 
 from motionmusic.cli.status_line import command
 from motionmusic.core.presets import Preset
@@ -16,7 +17,7 @@ from motionmusic.runtime.engine import Command
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.store.preset_library import find_preset, save_preset
 from motionmusic.tui.app import MotionMusicApp
-from tests.tui_support import RecordingSynth, live_on, run_app, until
+from tests.tui_support import RecordingSynth, live_on, playing, run_app, until
 
 
 def lower_theremin() -> Preset:
@@ -29,7 +30,9 @@ def lower_theremin() -> Preset:
     return preset
 
 
-def watched(factory_made: list[RecordingSynth]) -> tuple[LiveSession, list[Command], RecordingSynth]:
+def watched(
+    factory_made: list[RecordingSynth],
+) -> tuple[LiveSession, list[Command], RecordingSynth]:
     """A session on the theremin whose commands are kept, with a factory for new synths."""
 
     def factory(preset: Preset) -> RecordingSynth:
@@ -45,7 +48,7 @@ def watched(factory_made: list[RecordingSynth]) -> tuple[LiveSession, list[Comma
         sent.append(cmd)
         send(cmd)
 
-    live.send = keep  # type: ignore[method-assign]
+    live.send = keep  # type: ignore[method-assign,assignment]
     return live, sent, synth
 
 
@@ -53,7 +56,7 @@ def headless(live: LiveSession, name: str) -> None:
     live.start(lambda state: None, lambda text: None, record=False)
     command(live, f"p {name}", Console(file=io.StringIO()))
     deadline = time.monotonic() + 10
-    while live.state.preset is None or live.state.preset.name != name:
+    while playing(live) != name:
         assert time.monotonic() < deadline, "the preset was not played"
         time.sleep(0.05)
     live.close()
@@ -65,12 +68,12 @@ def in_the_ui(live: LiveSession, name: str) -> None:
     async def scenario(pilot) -> None:
         await until(pilot, lambda: app.state.frame >= 0)
         await pilot.press("5")
-        options = app.screen.query_one("OptionList")
+        options = app.screen.query_one(OptionList)
         options.highlighted = next(
             i for i in range(options.option_count) if options.get_option_at_index(i).id == name
         )
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.preset.name == name)
+        await until(pilot, lambda: playing(live) == name)
 
     run_app(app, scenario)
 

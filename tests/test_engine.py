@@ -11,6 +11,7 @@ from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
 from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.sources import bundled_trace
+from motionmusic.runtime.state import EngineState
 from motionmusic.store.preset_library import find_preset
 from tests.loop import engine_for
 
@@ -51,7 +52,7 @@ def test_every_frame_reaches_the_synth_and_the_end_fades_out():
 
 
 def test_watchers_get_at_most_15_updates_a_second():
-    states = []
+    states: list[EngineState] = []
     run_engine(realtime=True, on_state=states.append)
     assert 4.0 * 15 * 0.6 <= len(states) <= 4.0 * 15 + 1  # a 4-second trace
     assert states[-1].frame > 100 and states[-1].pose_found

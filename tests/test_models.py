@@ -13,6 +13,12 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.store import pose_models
 
 
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the test's files without a log line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
 @pytest.fixture
 def no_env_model(monkeypatch):
     monkeypatch.delenv("MOTIONMUSIC_MODEL", raising=False)
@@ -27,16 +33,13 @@ def serve(tmp_path, monkeypatch):
         folder = tmp_path / "www" / name / "float16" / "latest"
         folder.mkdir(parents=True)
         (folder / f"{name}.task").write_bytes(content)
-        handler = functools.partial(
-            http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www")
-        )
-        handler.log_message = lambda *a: None
+        handler = functools.partial(Quiet, directory=str(tmp_path / "www"))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         monkeypatch.setenv("MOTIONMUSIC_MODEL_BASE_URL", f"http://127.0.0.1:{server.server_port}")
         servers.append(server)
 
-    servers: list = []
+    servers: list[http.server.ThreadingHTTPServer] = []
     yield start
     for server in servers:
         server.shutdown()

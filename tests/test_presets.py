@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
@@ -40,7 +41,7 @@ def test_json_schema_is_fresh():
     )
 
 
-def _write(tmp_path: Path, data: dict) -> Path:
+def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
     path = tmp_path / "custom.toml"
     path.write_text(tomli_w.dumps(data))
     return path
@@ -49,7 +50,7 @@ def _write(tmp_path: Path, data: dict) -> Path:
 BASE = tomllib.loads((ROOT / "presets" / "theremin.toml").read_text())
 
 
-def _with(change) -> dict:
+def _with(change) -> dict[str, Any]:
     data = copy.deepcopy(BASE)
     change(data)
     return data

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 import time
 
-import cv2
 import numpy as np
 import pytest
-from conftest import series
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.core.angles import measure_all
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.pose import Frame
+from tests.conftest import series
+from tests.pictures import read_image
 
 pytestmark = pytest.mark.model
 
@@ -24,7 +24,7 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_yoga_photo_shows_both_arms_abducted_near_90(model_path, media_dir):
-    image = cv2.imread(str(media_dir / "images" / "tfjs_pose.jpg"))
+    image = read_image(media_dir / "images" / "tfjs_pose.jpg")
     with MediaPipePose(model_path) as estimator:
         pose = estimator.estimate(Frame(0, time.monotonic_ns(), image))
     assert pose is not None
@@ -35,9 +35,10 @@ def test_yoga_photo_shows_both_arms_abducted_near_90(model_path, media_dir):
 
 
 def test_seated_photo_is_measured(model_path, media_dir):
-    image = cv2.imread(str(media_dir / "images" / "mediapipe_pose_test_image.jpg"))
+    image = read_image(media_dir / "images" / "mediapipe_pose_test_image.jpg")
     with MediaPipePose(model_path) as estimator:
         pose = estimator.estimate(Frame(0, time.monotonic_ns(), image))
+    assert pose is not None
     angles = measure_all(pose)
     assert (
         angles["left_shoulder_elevation"] < 70 and angles["right_shoulder_elevation"] < 70

@@ -14,9 +14,15 @@ from motionmusic.store import clients
 from motionmusic.tui.app import MotionMusicApp
 from motionmusic.tui.screens.calibrate import CalibrateScreen
 from tests.motion import arm_trace, segments
+from tests.test_cli import mm
 from tests.tui_support import RecordingSynth, client_with_target, live_on, run_app, until
 
 FLEX = "right_shoulder_flexion"
+
+
+def rest(client: str) -> float | None:
+    found = clients.load(client).setting(FLEX).range
+    return found.rest if found else None
 
 
 def raises(path: Path) -> Path:
@@ -56,7 +62,10 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
         smoothing.value = "3"
         smoothing.focus()
         await edit(pilot, "enter")  # smoothing 1 Hz → 3 Hz
-        await until(pilot, lambda: app.state.preset.smoothing.min_cutoff == 3.0)
+        await until(
+            pilot,
+            lambda: app.state.preset is not None and app.state.preset.smoothing.min_cutoff == 3.0,
+        )
         app.screen.set_focus(None)  # out of the field: digits switch screens again
         await pilot.press("4")
         screen = app.screen
@@ -65,7 +74,7 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
         await edit(pilot, "s")
         await until(pilot, lambda: screen.result is not None, timeout=20)
         await edit(pilot, "y")
-        await until(pilot, lambda: clients.load("C017").setting(FLEX).range.rest != 20)
+        await until(pilot, lambda: rest("C017") != 20)
         await pilot.press("1")
         reps = app.state.targets[0].reps
         await until(pilot, lambda: app.state.targets[0].reps >= reps + 1, timeout=10)
@@ -92,3 +101,5 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
     ]  # fmt: skip
     for (logged, _), pressed in zip(edits, edit_times, strict=True):
         assert pressed - 0.1 <= logged <= pressed + 1.0  # logged when it took effect
+    printed = mm("summary", str(logs[0]))
+    assert printed.returncode == 0 and "target right_shoulder_flexion 110" in printed.stdout

@@ -23,6 +23,7 @@ from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
 from motionmusic.store import clients
 from motionmusic.store.report import COLUMNS, LOW, POINT
 from tests.motion import FPS, arm_trace, segments
+from tests.pictures import read_image
 from tests.test_cli import assert_clean_error, mm
 
 FLEX = "right_shoulder_flexion"
@@ -123,7 +124,8 @@ def test_a_session_log_survives_kill_9_losing_at_most_a_second(client, jack_serv
         while time.monotonic() < deadline and not (logs and len(read_trace(logs[0])) > 30):
             time.sleep(0.1)
             logs = clients.sessions(client)
-        assert logs, process.stderr.read().decode() if process.poll() is not None else "no log"
+        ended = process.poll() is not None and process.stderr is not None
+        assert logs, process.stderr.read().decode() if ended and process.stderr else "no log"
         first = read_trace(logs[0])
         seen_at, seen_t = time.monotonic(), first.records["t_ns"][-1] / 1e9
         time.sleep(3.0)
@@ -158,14 +160,16 @@ def make_session(client: str, tmp_path: Path, day: int, script: np.ndarray) -> P
     renamed = log.with_name(f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}.mmtrace")
     log.rename(renamed)
     raw = renamed.read_bytes()  # re-date the session (its header's start time)
-    stamp = re.search(rb'"started": "([^"]+)"', raw).group(1)
+    found = re.search(rb'"started": "([^"]+)"', raw)
+    assert found is not None
+    stamp = found.group(1)
     new = f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}T10:00:00+00:00".encode()
     renamed.write_bytes(raw.replace(stamp, new.ljust(len(stamp))[: len(stamp)]))
     return renamed
 
 
 def blobs(png: Path, colour: str) -> int:
-    image = cv2.imread(str(png))[:, :, ::-1].astype(int)
+    image = read_image(png)[:, :, ::-1].astype(int)
     rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
     mask = (np.abs(image - rgb).sum(axis=2) < 40).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
@@ -189,7 +193,7 @@ def test_report_plots_every_session_and_names_only_the_client_id(client, tmp_pat
     assert "K7" in page and "Jane Doe" not in page  # the pseudonym, never the notes
     assert "camera estimate" in page and "10°" in page
     plot = out / f"rom-{FLEX}.png"
-    assert cv2.imread(str(plot)).shape[:2] == (400, 800)
+    assert read_image(plot).shape[:2] == (400, 800)
     # one marker per session (+ the legend's sample of each kind): 3 well tracked, 1 not
     assert blobs(plot, POINT) == 3 + 1
     assert blobs(plot, LOW) == 1 + 1

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
 
 from motionmusic.adapters.synth_pyo import OfflineSynth
 from motionmusic.core.presets import Preset
@@ -16,6 +15,7 @@ from motionmusic.core.scales import note_to_midi, scale_notes
 from motionmusic.core.trace import read_trace, save_trace
 from motionmusic.runtime.render import render
 from motionmusic.store.preset_library import find_preset, shipped
+from tests.audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
 
 pytestmark = pytest.mark.model
 
@@ -33,9 +33,13 @@ def play(trace: Path, preset: Preset, wav: Path) -> tuple[np.ndarray, int, dict[
 
 
 def tweak(
-    preset: Preset, voice: dict | None = None, pitch: dict | None = None, **top: object
+    preset: Preset,
+    voice: dict[str, object] | None = None,
+    pitch: dict[str, object] | None = None,
+    **top: object,
 ) -> Preset:
     first = preset.voices[0]
+    assert first.pitch is not None
     changed = first.model_copy(
         update={**(voice or {}), "pitch": first.pitch.model_copy(update=pitch or {})}
     )
@@ -43,7 +47,7 @@ def tweak(
 
 
 def at(times: np.ndarray, curves: dict[str, np.ndarray], key: str) -> np.ndarray:
-    return np.interp(times, curves["time_s"], curves[key])
+    return np.asarray(np.interp(times, curves["time_s"], curves[key]))
 
 
 def f0_at_centres(
@@ -144,6 +148,7 @@ def test_person_leaving_fades_out_and_returning_does_not_click(clip_trace, tmp_p
 def test_peaks_never_exceed_minus_1_dbfs_even_with_everything_at_maximum(clip_trace, tmp_path):
     loud = find_preset("theremin")
     voice = loud.voices[0]
+    assert voice.pitch and voice.volume and voice.brightness  # the theremin drives all three
     maxed = {"input": (-1000.0, -999.0)}  # every measured value is past the top of the range
     voices = [
         voice.model_copy(
@@ -217,6 +222,6 @@ def test_no_dc_or_subsonic_rumble(name, tmp_path):
     trace = bundled_trace("head_tilt_webcam" if head else "dance_arms_raise_front")
     audio, rate, _ = play(trace, find_preset(name), tmp_path / "x.wav")
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
-    low = spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum()
+    low = float(spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum())
     assert np.abs(audio).max() > 0.1  # it played, at a level a client hears (above -20 dBFS)
-    assert low / spectrum.sum() < 0.01
+    assert low / float(spectrum.sum()) < 0.01

@@ -30,7 +30,7 @@ def test_fast_video_gives_every_frame_in_order(media_dir):
     frames = _drain(source)
     assert [f.index for f in frames] == list(range(120))
     assert np.all(np.diff([f.t_ns for f in frames]) > 0)
-    assert frames[0].image.shape == (576, 576, 3)
+    assert frames[0].image is not None and frames[0].image.shape == (576, 576, 3)
     assert source.dropped == 0
 
 
@@ -40,7 +40,8 @@ def test_paced_video_hands_a_slow_reader_the_newest_frame(media_dir):
     (OpenCV/V4L2 would queue 4 frames: the reader would get frames ~130 ms old.)
     """
     source = VideoSource(media_dir / CLIP, realtime=True)
-    frames, lags = [], []
+    frames: list[Frame] = []
+    lags: list[float] = []
     try:
         while isinstance(frame := source.read(), Frame) and len(frames) < 12:
             lags.append((time.monotonic_ns() - frame.t_ns) / 1e6)

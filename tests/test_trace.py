@@ -7,18 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from skeleton import arm_direction, pose_of, skeleton
 
 from motionmusic.core.angles import Angles, measure_all
 from motionmusic.core.clock import FakeClock
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
-from motionmusic.core.protocols import SourceStatus
+from motionmusic.core.protocols import Sample, SourceStatus
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.sources import BUNDLED, bundled_trace
 from motionmusic.runtime.tracker import Tracker
+from tests.skeleton import arm_direction, pose_of, skeleton
 
 NO_FILTER = OneEuroSettings(enabled=False)
 
@@ -38,7 +38,7 @@ def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Angles]:
     return written
 
 
-def _replay(path: Path, realtime: bool = False, clock: FakeClock | None = None) -> list:
+def _replay(path: Path, realtime: bool = False, clock: FakeClock | None = None) -> list[Sample]:
     trace = read_trace(path)
     tracker = Tracker(
         TraceSource(trace, realtime, clock), TracePoses(trace), AngleFilter(NO_FILTER)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import Input
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Select, Static
 
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.core.scales import hz_to_midi
@@ -17,11 +18,12 @@ from motionmusic.core.trace import read_trace
 from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
 from motionmusic.tui.app import MotionMusicApp
+from motionmusic.tui.screens.calibrate import CalibrateScreen
 from motionmusic.tui.screens.help import HelpScreen
 from motionmusic.tui.screens.session import SessionScreen
 from motionmusic.tui.widgets.meter import Meter
 from tests.motion import arm_trace, segments
-from tests.tui_support import RecordingSynth, client_with_target, live_on, run_app, until
+from tests.tui_support import RecordingSynth, client_with_target, live_on, playing, run_app, until
 
 FLEX = "right_shoulder_flexion"
 
@@ -36,7 +38,7 @@ def test_meters_and_sounding_follow_the_movement():
         for _ in range(30):
             await pilot.pause(0.1)
             meter = app.screen.query_one(Meter)
-            seen.append(str(meter.content) + str(app.screen.query_one("#sounding").content))
+            seen.append(str(meter.content) + str(app.screen.query_one("#sounding", Static).content))
 
     run_app(app, scenario)
     assert len(set(seen)) >= 10  # the arm rises and falls: the meter and the notes move
@@ -56,7 +58,7 @@ def test_editing_a_mapping_changes_what_the_synth_receives():
         root.value = "H9"  # not a note: refused, the sound goes on unchanged
         root.focus()
         await pilot.press("enter")
-        assert "not applied" in str(app.screen.query_one("#mapping-error").content)
+        assert "not applied" in str(app.screen.query_one("#mapping-error", Static).content)
         root.value = "C2"
         await pilot.press("enter")
         marks["changed"] = len(synth.sent)
@@ -79,7 +81,9 @@ def test_each_sound_parameter_of_a_voice_can_be_remapped():
     async def scenario(pilot) -> None:
         await until(pilot, lambda: len(synth.sent) > 60)
         await pilot.press("2")
-        app.screen.query_one("#parameter").value = "volume"  # the left hand's volume control
+        app.screen.query_one(
+            "#parameter", Select
+        ).value = "volume"  # the left hand's volume control
         await pilot.pause(0.2)
         field = app.screen.query_one("#input", Input)
         assert field.value == "-1.2,1.5"
@@ -95,6 +99,7 @@ def test_each_sound_parameter_of_a_voice_can_be_remapped():
         round(c.voices[0].amp, 3) for c in synth.sent[marks["changed"] + 5 :] if c.voices[0].present
     }
     assert len(before) > 5 and after == {round(0.3 * 0.9, 3)}
+    assert live.state.preset is not None and live.state.preset.voices[0].volume is not None
     assert live.state.preset.voices[0].volume.input == (5.0, 6.0)
 
 
@@ -120,7 +125,7 @@ def test_space_mutes_the_synth_output_from_any_screen(jack_server):
                 await pilot.pause(0.005)
             assert max(levels) < -60
             assert live.state.muted and app.screen.query_one("#root", Input).value == "C3"
-            assert "MUTED" in str(app.screen.query_one("#muted-banner").content)
+            assert "MUTED" in str(app.screen.query_one("#muted-banner", Static).content)
             await pilot.press("space")
             await until(pilot, lambda: level() > -30, timeout=3)
 
@@ -139,12 +144,13 @@ def test_calibration_through_the_ui_stores_the_range(tmp_path: Path):
     async def scenario(pilot) -> None:
         await pilot.press("4")
         screen = app.screen
+        assert isinstance(screen, CalibrateScreen)
         screen.prepare_s, screen.hold_s = 0.8, 2.0
         await until(pilot, lambda: app.state.frame >= 0)
         await until(pilot, lambda: app.state.frame < 5, timeout=10)  # the loop restarted
         await pilot.press("s")
         await until(pilot, lambda: screen.result is not None, timeout=15)
-        assert "rest" in str(screen.query_one("#calibration").content)
+        assert "rest" in str(screen.query_one("#calibration", Static).content)
         assert clients.load("C5").setting(FLEX).range is None  # nothing saved before asked
         await pilot.press("y")
 
@@ -169,17 +175,17 @@ def test_targets_presets_clients_and_help_keys():
         await until(pilot, lambda: clients.load("C23").setting(FLEX).target == 95)
         await pilot.press("s", "1", "3", "0", "enter")
         await until(pilot, lambda: clients.load("C23").setting(FLEX).stretch == 130)
-        assert "130" in str(app.screen.query_one("DataTable").get_row(FLEX))
+        assert "130" in str(app.screen.query_one(DataTable).get_row(FLEX))
         await pilot.press("5", "down", "enter")  # the preset after arm-raise-pentatonic
-        await until(pilot, lambda: live.state.preset.name == "calm-pad")
+        await until(pilot, lambda: playing(live) == "calm-pad")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        help_text = str(app.screen.query_one("Static").content)
+        help_text = str(app.screen.query_one("Static", Static).content)
         for binding in MotionMusicApp.BINDINGS:
-            assert f"[{binding.id}]" in help_text
+            assert isinstance(binding, Binding) and f"[{binding.id}]" in help_text
         await pilot.press("escape", "1")
         assert isinstance(app.screen, SessionScreen)
-        assert "client C23" in str(app.screen.query_one("#title").content)
+        assert "client C23" in str(app.screen.query_one("#title", Static).content)
 
     run_app(app, scenario)
     assert live.state.targets  # the new target plays its reward

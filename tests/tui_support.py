@@ -93,6 +93,11 @@ def frozen_state(live: LiveSession, index: int = 55) -> EngineState:
     )
 
 
+def playing(live: LiveSession) -> str | None:
+    """The name of the preset the session plays now."""
+    return live.state.preset.name if live.state.preset else None
+
+
 def run_app(app: MotionMusicApp, scenario: Callable[..., Awaitable[None]], size=(80, 24)) -> None:
     """Run `scenario(pilot)` in the app (no event-loop plugin needed)."""
 

@@ -51,6 +51,10 @@ class MediaPipePose:
         )
         try:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except OSError as exc:  # MediaPipe's native library, or one it needs, is missing
+            raise MotionMusicError(
+                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgl1)"
+            ) from exc
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise MotionMusicError(f"cannot load pose model {model_path}: {first}") from exc

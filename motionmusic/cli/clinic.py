@@ -206,8 +206,13 @@ def summary_table(summary: SessionSummary) -> Table:
 @click.command("summary")
 @click.argument("session", type=click.Path(path_type=Path))
 def summary_command(session: Path) -> None:
-    """Summarise a session log (or any trace): ROM per angle, time in target, reps, notes."""
-    console.print(summary_table(load_summary(session)))
+    """Summarise a session log (or any trace): ROM per angle, time in target, reps, notes, and
+    what the therapist changed during it, when."""
+    summary = load_summary(session)
+    console.print(summary_table(summary))
+    for seconds, what in summary.edits:
+        minutes, rest = divmod(int(seconds), 60)
+        console.print(f"  {minutes:02d}:{rest:02d}  {what}", highlight=False)
 
 
 @click.command()

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from motionmusic.cli.clinic import summary_table
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.runtime.commands import PlayPreset
+from motionmusic.runtime.commands import PlayPreset, Stop
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
 from motionmusic.store.preset_library import find_preset
@@ -61,7 +61,7 @@ def command(live: LiveSession, line: str, say: Console) -> bool:
 def _read_commands(live: LiveSession, console: Console) -> None:
     for line in sys.stdin:
         if not command(live, line, console):
-            live.engine.stop()
+            live.send(Stop())
             return
 
 
@@ -77,7 +77,7 @@ def play_live(live: LiveSession, console: Console, record: bool) -> None:
         if sys.stdin.isatty():
             threading.Thread(target=_read_commands, args=(live, console), daemon=True).start()
         try:
-            while not live.engine.wait(0.2):
+            while not live.wait(0.2):
                 pass
         except KeyboardInterrupt:
             pass

@@ -61,7 +61,7 @@ def open_ui(
         notes = [n for n in (note, warning) if n]
         app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)
         app.run()
-    error = live.engine.error
+    error = live.error
     if isinstance(error, MotionMusicError):
         raise error
     for summary in live.summaries:

@@ -281,8 +281,9 @@ def _events(path: Path, records: np.ndarray, kinds: np.ndarray) -> tuple[Event, 
     """Decode the events; one cut short by a crash (the torn tail) is dropped like a torn frame."""
     frames_before = np.cumsum(kinds == FRAME) - (kinds == FRAME)
     events = []
-    for start in np.flatnonzero(kinds == EVENT):
-        end = start + 1
+    for first in np.flatnonzero(kinds == EVENT):
+        start = end = int(first)
+        end += 1
         while end < len(kinds) and kinds[end] == MORE:
             end += 1
         payload = b"".join(r.tobytes()[1:] for r in records[start:end])

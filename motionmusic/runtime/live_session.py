@@ -81,6 +81,15 @@ class LiveSession:
     def send(self, command: Command) -> None:
         self.engine.submit(command)
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the loop to end (the source ran out, or a Stop); True if it has."""
+        return self.engine.wait(timeout)
+
+    @property
+    def error(self) -> BaseException | None:
+        """What ended the loop, if it failed."""
+        return self.engine.error
+
     def silence_notices(self) -> None:
         """The screen is going: later notices (a summary saved) have nowhere to show."""
         self._notify = lambda text: None
