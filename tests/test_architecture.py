@@ -21,16 +21,26 @@ def test_import_linter_contracts_hold():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_core_imports_no_heavy_library():
+def loaded(packages: tuple[str, ...], libraries: tuple[str, ...]) -> set[str]:
+    """Which of `libraries` a fresh interpreter has loaded after importing every module of
+    `packages`."""
     code = (
-        "import pkgutil, importlib, sys, motionmusic.core as core\n"
-        "for m in pkgutil.iter_modules(core.__path__): importlib.import_module('motionmusic.core.' + m.name)\n"
-        "print(' '.join(n for n in ('textual', 'cv2', 'mediapipe', 'pyo', 'rich', 'click') if n in sys.modules))"
+        "import pkgutil, importlib, sys\n"
+        f"for name in {packages!r}:\n"
+        "    package = importlib.import_module(name)\n"
+        "    for m in pkgutil.iter_modules(package.__path__):\n"
+        "        importlib.import_module(name + '.' + m.name)\n"
+        f"print(' '.join(n for n in {libraries!r} if n in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == ""
+    return set(result.stdout.split())
+
+
+def test_core_imports_no_heavy_library():
+    heavy = ("textual", "cv2", "mediapipe", "pyo", "rich", "click")
+    assert loaded(("motionmusic.core",), heavy) == set()
 
 
 def test_landmark_mirror_matches_mediapipe():
@@ -71,15 +81,4 @@ def test_the_wheel_ships_presets_demo_traces_and_the_ui_stylesheet(tmp_path):
 def test_the_loop_process_never_loads_the_ui_or_the_synth_library():
     """Every runtime and store module imported: no Textual (the UI) and no pyo (the synth runs
     in its own process), so the loop's process cannot starve audio or draw on the screen."""
-    code = (
-        "import pkgutil, importlib, sys\n"
-        "import motionmusic.runtime as runtime, motionmusic.store as store\n"
-        "for pkg in (runtime, store):\n"
-        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
-        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
-        "print(' '.join(n for n in ('textual', 'pyo') if n in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert loaded(("motionmusic.runtime", "motionmusic.store"), ("textual", "pyo")) == set()
