@@ -4,9 +4,10 @@ the summary counts exactly the reps and time in target the therapist saw live.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from motionmusic.core.summary import summarise
 from motionmusic.core.trace import read_trace
@@ -18,6 +19,11 @@ from tests.test_cli import mm
 from tests.tui_support import RecordingSynth, client_with_target, live_on, run_app, until
 
 FLEX = "right_shoulder_flexion"
+
+
+def rec_seconds(app: MotionMusicApp) -> float:
+    assert app.state.recording is not None
+    return app.state.recording.seconds
 
 
 def rest(client: str) -> float | None:
@@ -39,16 +45,12 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
     seen: dict[str, object] = {}
     edit_times: list[float] = []
 
-    def rec_seconds() -> float:
-        assert app.state.recording is not None
-        return app.state.recording.seconds
-
     async def edit(pilot, *keys: str) -> None:
-        edit_times.append(rec_seconds())
+        edit_times.append(rec_seconds(app))
         await pilot.press(*keys)
 
     async def scenario(pilot) -> None:
-        await until(pilot, lambda: app.state.recording is not None and rec_seconds() > 3.5)
+        await until(pilot, lambda: app.state.recording is not None and rec_seconds(app) > 3.5)
         assert app.state.recording is not None
         seen["path"] = app.state.recording.path
         await pilot.press("3")
@@ -103,3 +105,36 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
         assert pressed - 0.1 <= logged <= pressed + 1.0  # logged when it took effect
     printed = mm("summary", str(logs[0]))
     assert printed.returncode == 0 and "target right_shoulder_flexion 110" in printed.stdout
+
+
+def test_choosing_another_client_ends_the_session_and_says_so(tmp_path, monkeypatch):
+    client_with_target("C017")
+    clients.create("C18", "arm-raise-pentatonic")
+    live = live_on(raises(tmp_path / "raises.mmtrace"), profile=clients.load("C017"))
+    app = MotionMusicApp(live)
+    said: list[str] = []
+    notify = app.notify
+
+    def keep(text: str, **kw: Any) -> None:
+        said.append(text)
+        notify(text, **kw)
+
+    monkeypatch.setattr(app, "notify", keep)
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: app.state.recording is not None and rec_seconds(app) > 1.0)
+        await pilot.press("6")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "C18"
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.client == "C18")
+        await until(pilot, lambda: any("ended" in line for line in said))
+        assert app.state.recording is None  # the new client's session starts when asked (r)
+
+    run_app(app, scenario)
+    logs = clients.sessions("C017")
+    assert len(logs) == 1 and logs[0].with_suffix(".summary.json").is_file()
+    assert any("session of C017 ended and saved: now C18" in line for line in said)
+    assert clients.sessions("C18") == []
