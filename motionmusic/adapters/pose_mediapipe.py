@@ -53,7 +53,7 @@ class MediaPipePose:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except OSError as exc:  # MediaPipe's native library, or one it needs, is missing
             raise MotionMusicError(
-                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgl1)"
+                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
             ) from exc
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
