@@ -79,6 +79,7 @@ def _with(change) -> dict[str, Any]:
         (lambda d: d.update(schema_version=7), ["schema_version", "1"]),
         (lambda d: d["voices"][0].update(instrument="mallet"), ["voices[0]", "trigger"]),
         (lambda d: d.pop("name"), ["name", "Field required"]),
+        (lambda d: d.update({"\n": False}), ["['\\n']", "Extra inputs"]),  # found by fuzzing
     ],
 )
 def test_bad_preset_names_file_field_and_allowed_values(tmp_path, change, words):

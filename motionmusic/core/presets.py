@@ -166,8 +166,15 @@ class Preset(Strict):
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
+    """`voices[0].pitch.root`; a key that is no plain name is quoted (escapes included), so an
+    unknown key such as a newline still gives a one-line message."""
     return "".join(
-        f"[{part}]" if isinstance(part, int) else f".{part}" for part in location
+        f"[{part}]"
+        if isinstance(part, int)
+        else f".{part}"
+        if part.isidentifier()
+        else f"[{part!r}]"
+        for part in location
     ).lstrip(".")
 
 
