@@ -11,12 +11,15 @@ import numpy as np
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.store import pose_models
 
+MEDIA = Path(__file__).resolve().parents[1] / "tests" / "media"
+
 
 def media_dir() -> Path:
-    media = os.environ.get("MOTIONMUSIC_MEDIA")
-    if not media:
-        sys.exit("set MOTIONMUSIC_MEDIA to the folder of test clips")
-    return Path(media)
+    """The test clips: vendored in tests/media (MOTIONMUSIC_MEDIA may name another folder)."""
+    media = Path(os.environ.get("MOTIONMUSIC_MEDIA") or MEDIA)
+    if not media.is_dir():
+        sys.exit(f"no test clips at {media}")
+    return media
 
 
 def model_path() -> Path:

@@ -23,7 +23,7 @@ from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
-from motionmusic.core.filters import refilter
+from motionmusic.core.filters import AngleFilter, refilter
 from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
 from motionmusic.core.protocols import Sample, Sink, SourceStatus
@@ -127,9 +127,8 @@ class Engine:
         """A session log starts: smoothing and target counts start afresh, as its summary's do."""
         if self.instrument is not None:
             self.instrument.restart_counts()
-            self.tracker.smoother = type(self.tracker.smoother)(
-                self.instrument.preset.smoothing, self.tracker.source.info.fps
-            )
+            fps = self.tracker.source.info.fps
+            self.tracker.smoother = AngleFilter(self.instrument.preset.smoothing, fps)
 
     def publish_soon(self) -> None:
         """Show the effect of a command at the next frame, not only at the next regular tick."""
@@ -216,6 +215,12 @@ class Engine:
     def _end(self) -> None:
         self.status = "stopped" if self._stop.is_set() else "ended"
         self._drain_quietly()
+        if self.recorder is not None and self.recorder.stop() is not None:
+            self.on_notice(
+                "the source ended: the session log is saved"
+                if self.status == "ended"
+                else "stopped: the session log is saved"
+            )
         self._publish(EngineState.final(self))
         if self.instrument is not None:  # the source ended or was stopped: fade out
             interval = int(1e9 / max(self.tracker.source.info.fps, 1.0))
