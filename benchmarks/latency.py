@@ -71,6 +71,7 @@ class TimedEstimator:
 
     def __init__(self, estimator: MediaPipePose) -> None:
         self.estimator = estimator
+        self.model = estimator.model
         self.stage_ms: dict[str, float] = {}
         self.inference: dict[int, float] = {}
 

@@ -114,3 +114,54 @@ def test_import_refuses_a_non_bundle(tmp_path, no_env_model):
     with pytest.raises(MotionMusicError):
         pose_models.import_bundle(bad)
     assert not pose_models.store_path("full").exists()
+
+
+def test_models_resolve_by_name_among_the_installed(model_path, monkeypatch):
+    """`--model lite` means the lite bundle installed here, whatever $MOTIONMUSIC_MODEL says."""
+    monkeypatch.setenv("MOTIONMUSIC_MODEL", str(model_path))
+    lite = pose_models.import_bundle(model_path, "lite")
+    assert pose_models.installed() == ["lite"]
+    assert pose_models.resolve("lite") == lite
+    assert pose_models.resolve(preferred="lite") == lite  # a preset's choice
+    assert pose_models.resolve(str(model_path)) == model_path  # a file is still a file
+    assert pose_models.describe(lite).startswith("lite (")
+    with pytest.raises(MotionMusicError, match=r"heavy pose model is not installed \(lite\)"):
+        pose_models.resolve("heavy")
+
+
+def test_an_unknown_model_name_is_one_line_listing_the_installed_names(model_path, media_dir):
+    from tests.test_cli import assert_clean_error, mm
+
+    pose_models.import_bundle(model_path, "lite")
+    pose_models.import_bundle(model_path, "full")
+    clip = str(media_dir / "dance_arms_raise_front.mp4")
+    result = mm("track", clip, "--model", "medium")
+    assert_clean_error(result, "unknown pose model 'medium'", "full, lite")
+
+
+def test_the_session_log_and_the_report_name_the_model(model_path, media_dir, tmp_path):
+    """A preset may choose the model; the session log records which one tracked it, and the
+    report says so, with the warning that lite's angles differ from full's."""
+    from motionmusic.core.summary import summarise
+    from motionmusic.core.trace import read_trace
+    from motionmusic.store import clients
+    from motionmusic.store.preset_library import find_preset, save_preset
+    from tests.test_cli import mm
+
+    pose_models.import_bundle(model_path, "lite")
+    preset = find_preset("arm-raise-pentatonic").model_copy(update={"name": "quick", "model": "lite"})
+    save_preset(preset)
+    clients.create("M1", "quick")
+    clip = str(media_dir / "dance_arms_raise_front.mp4")
+    result = mm("run", "--client", "M1", "--source", clip, "--audio", "offline",
+                "--out", str(tmp_path / "m1.wav"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (log,) = clients.sessions("M1")
+    assert read_trace(log).header.model == pose_models.describe(pose_models.store_path("lite"))
+    assert (summarise(read_trace(log)).model or "").startswith("lite (")
+    report = mm("report", "--client", "M1", "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "Pose model: lite." in page and "angles differ from the full model" in page
+    csv_text = (tmp_path / "report" / "sessions.csv").read_text()
+    assert ",lite (" in csv_text

@@ -40,7 +40,14 @@ class MediaPipePose:
     inference, convert (result → `PoseFrame`).
     """
 
-    def __init__(self, model_path: Path, min_confidence: float = 0.5, max_side: int = 640) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        min_confidence: float = 0.5,
+        max_side: int = 640,
+        name: str | None = None,
+    ) -> None:
+        self.model = name or model_path.stem
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
             running_mode=vision.RunningMode.VIDEO,

@@ -7,7 +7,6 @@ The calibrator decides what happens; this module only words it. The terminal UI 
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
 
 from rich.console import Console
 from rich.live import Live
@@ -47,7 +46,7 @@ def run_calibration(
     features: list[str],
     prepare_s: float,
     hold_s: float,
-    model: Path | None,
+    model: str | None,
     console: Console,
 ) -> dict[str, Range]:
     """Run the guided steps on a live (or paced file) source; returns the ranges measured.

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from motionmusic.cli.options import model_option
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import Profile
@@ -143,14 +144,14 @@ def client_preset(profile: Profile, name: str | None) -> str:
     show_default=True,
     help="Seconds each position is held and measured.",
 )
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path))
+@model_option
 def calibrate(
     client: str,
     source_spec: str | None,
     angles: tuple[str, ...],
     prepare: float,
     hold: float,
-    model: Path | None,
+    model: str | None,
 ) -> None:
     """Measure the client's rest and comfortable reach; mappings then span exactly that range."""
     from motionmusic.cli.calibrate_view import run_calibration

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from motionmusic import __version__
 from motionmusic.cli import clinic, sound
+from motionmusic.cli.options import model_option
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.presets import json_schema, load_preset
@@ -67,9 +68,7 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a trace (no pixels)."
 )
-@click.option(
-    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
-)
+@model_option
 @click.option(
     "--realtime/--fast",
     default=None,
@@ -85,7 +84,7 @@ def cli(ctx: click.Context) -> None:
 def track(
     source: str | None,
     out: Path | None,
-    model: Path | None,
+    model: str | None,
     realtime: bool | None,
     frames: int | None,
     smooth: bool,
@@ -104,7 +103,9 @@ def track(
         writer = None
         if out is not None:
             info = frame_source.info
-            writer = TraceWriter(out, TraceHeader((info.width, info.height), info.fps, info.name))
+            size = (info.width, info.height)
+            header = TraceHeader(size, info.fps, info.name, model=estimator.model)
+            writer = TraceWriter(out, header)
             stack.callback(writer.close)
         _track(tracker, writer, frames)
 
@@ -232,8 +233,8 @@ def model_import(path: Path, variant: str) -> None:
 
 
 @model.command("path")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path))
-def model_path(model: Path | None) -> None:
+@model_option
+def model_path(model: str | None) -> None:
     """Print the model that would be loaded, after verifying it."""
     click.echo(str(pose_models.resolve(model)))
 

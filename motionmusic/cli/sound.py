@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from motionmusic.cli.clinic import err, summary_table
+from motionmusic.cli.options import model_option
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
@@ -73,10 +74,8 @@ def demo(audio: str, device: int | None, buffer: int) -> None:
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="WAV to write."
 )
-@click.option(
-    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
-)
-def render(source: str, preset_name: str, out: Path, model: Path | None) -> None:
+@model_option
+def render(source: str, preset_name: str, out: Path, model: str | None) -> None:
     """Render SOURCE (video file or .mmtrace) through a preset into a WAV, offline.
 
     Writes the control curves beside it (OUT with .controls.csv).
@@ -85,14 +84,16 @@ def render(source: str, preset_name: str, out: Path, model: Path | None) -> None
 
 
 def _render_to(
-    source: str, preset: Preset, out: Path, model: Path | None, profile: Profile | None = None
+    source: str, preset: Preset, out: Path, model: str | None, profile: Profile | None = None
 ) -> None:
     """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
     if not out.parent.is_dir():
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(source, stack, realtime=False, model=model)
-        recorder = _recorder(frame_source.info, "live") if profile else None
+        frame_source, estimator = open_source(
+            source, stack, realtime=False, model=model, preferred=preset.model
+        )
+        recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
         result = _render(frame_source, estimator, preset, out, profile, recorder)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
@@ -150,9 +151,7 @@ def _render(
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --audio offline: the WAV to write.",
 )
-@click.option(
-    "--model", type=click.Path(dir_okay=False, path_type=Path), help="Pose model bundle (.task)."
-)
+@model_option
 @click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
 def run(
     source_spec: str | None,
@@ -162,7 +161,7 @@ def run(
     device: int | None,
     buffer: int,
     out: Path | None,
-    model: Path | None,
+    model: str | None,
     no_ui: bool,
 ) -> None:
     """Run the whole chain: movement in, music out, in the terminal UI.
@@ -184,7 +183,9 @@ def run(
         open_ui(spec, preset, profile, audio, device, buffer, model, console)
         return
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(spec, stack, realtime=True, model=model)
+        frame_source, estimator = open_source(
+            spec, stack, realtime=True, model=model, preferred=preset.model
+        )
         play(frame_source, estimator, preset, profile, audio, device, buffer, stack, "live")
 
 
@@ -201,7 +202,7 @@ def audio_devices() -> None:
         click.echo(f"{index}\t{name}")
 
 
-def _recorder(info: SourceInfo, kind: Kind, source: str = "") -> SessionRecorder:
+def _recorder(info: SourceInfo, kind: Kind, model: str, source: str = "") -> SessionRecorder:
     """The session recorder of a command-line run: the summary is printed when it is saved."""
 
     def saved(summary: SessionSummary) -> None:
@@ -212,7 +213,7 @@ def _recorder(info: SourceInfo, kind: Kind, source: str = "") -> SessionRecorder
     def problem(text: str) -> None:
         err.print(text, highlight=False)
 
-    return SessionRecorder(info, kind, source, on_saved=saved, on_problem=problem)
+    return SessionRecorder(info, kind, model, source, on_saved=saved, on_problem=problem)
 
 
 @click.command()
@@ -260,8 +261,9 @@ def replay(
         else:
             logged = profile is not None
         if out is not None:
-            recorder = _recorder(source.info, "replay", str(session)) if logged else None
-            result = _render(source, TracePoses(trace), preset, out, profile, recorder)
+            poses = TracePoses(trace)
+            recorder = _recorder(source.info, "replay", poses.model, str(session)) if logged else None
+            result = _render(source, poses, preset, out, profile, recorder)
             console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
             return
         kind = "replay" if logged else "unlogged"

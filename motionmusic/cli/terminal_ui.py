@@ -4,7 +4,6 @@ their native output goes to the log file, not over the screen), then the app run
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
 
 from rich.console import Console
 
@@ -45,7 +44,7 @@ def open_ui(
     audio: str,
     device: int | None,
     buffer: int,
-    model: Path | None,
+    model: str | None,
     console: Console,
     demo: bool = False,
     note: str | None = None,
@@ -54,7 +53,9 @@ def open_ui(
     from motionmusic.tui.app import MotionMusicApp, load_keymap
 
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(spec, stack, True, model, loop=demo)
+        frame_source, estimator = open_source(
+            spec, stack, True, model, loop=demo, preferred=preset.model
+        )
         synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
         stack.callback(synth.close)
         live = LiveSession(frame_source, estimator, preset, synth, factory, profile)

@@ -59,6 +59,8 @@ class FrameSource(Protocol):
 class PoseEstimator(Protocol):
     stage_ms: dict[str, float]
     """Milliseconds spent in each internal stage on the last frame (for the benchmark)."""
+    model: str
+    """What makes the poses, as session logs and reports name it ("lite (a363f82e7e89)")."""
 
     def estimate(self, frame: Frame) -> PoseFrame | None:
         """The person's pose in `frame`, or None when nobody is found."""

@@ -78,6 +78,7 @@ class TracePoses:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.stage_ms: dict[str, float] = {}
+        self.model = trace.header.model or "unknown (a recorded trace)"
 
     def estimate(self, frame: Frame) -> PoseFrame | None:
         return self.trace.pose(frame.index, frame.t_ns)

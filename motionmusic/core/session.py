@@ -36,7 +36,12 @@ def features(preset: Preset) -> list[str]:
 
 
 def session_header(
-    info: SourceInfo, preset: Preset, profile: Profile | None, kind: Kind, source: str = ""
+    info: SourceInfo,
+    preset: Preset,
+    profile: Profile | None,
+    kind: Kind,
+    source: str = "",
+    model: str = "",
 ) -> TraceHeader:
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     meta = {
@@ -48,8 +53,9 @@ def session_header(
         "profile": profile.model_dump(mode="json") if profile else None,
         "replayed": source if kind == "replay" else None,
     }
+    size = (info.width, info.height)
     return TraceHeader(
-        (info.width, info.height), info.fps, info.name, voices=MAX_VOICES, session=meta
+        size, info.fps, info.name, voices=MAX_VOICES, session=meta, model=model or None
     )
 
 

@@ -58,6 +58,7 @@ class SessionSummary:
     low_confidence: bool
     angles: tuple[AngleOutcome, ...]
     edits: tuple[tuple[float, str], ...] = ()  # (seconds from the start, what changed)
+    model: str | None = None  # the pose model that tracked it, when recorded
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
@@ -209,4 +210,5 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         low,
         outcomes,
         edits(trace),
+        trace.header.model,
     )

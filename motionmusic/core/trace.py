@@ -87,13 +87,16 @@ class TraceHeader:
     voices: int = 0
     session: dict[str, Any] | None = None
     version: int = VERSION
+    model: str | None = None  # the pose model that tracked it (e.g. "lite (a363f82e7e89)")
 
     @property
     def dtype(self) -> np.dtype[Any]:
         return record_dtype(len(self.angles), self.voices, self.version)
 
     def to_json(self) -> bytes:
-        extra = {"voices": self.voices, "session": self.session} if self.voices else {}
+        extra: dict[str, Any] = {"voices": self.voices, "session": self.session} if self.voices else {}
+        if self.model is not None:
+            extra["model"] = self.model
         return json.dumps(
             {
                 "format": "motionmusic-trace",
@@ -250,6 +253,7 @@ def _parse_header(path: Path, raw: bytes) -> tuple[TraceHeader, int]:
             int(meta.get("voices", 0)),
             meta.get("session"),
             int(version),
+            meta.get("model"),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise MotionMusicError(f"{path}: damaged trace header ({exc})") from exc

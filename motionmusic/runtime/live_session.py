@@ -43,6 +43,7 @@ class LiveSession:
         self.recorder = SessionRecorder(
             source.info,
             "replay" if kind == "replay" else "live",
+            estimator.model,
             source_name,
             on_saved=lambda summary: self._notify(saved_line(summary)),
             on_problem=lambda text: self._notify(text),

@@ -41,11 +41,12 @@ class SessionRecorder:
         self,
         info: SourceInfo,
         kind: Kind = "live",
+        model: str = "",
         source: str = "",
         on_saved: Callable[[SessionSummary], None] | None = None,
         on_problem: Callable[[str], None] | None = None,
     ) -> None:
-        self.info, self.kind, self.source = info, kind, source
+        self.info, self.kind, self.source, self.model = info, kind, source, model
         self.on_saved = on_saved or (lambda summary: None)
         self.on_problem = on_problem or (lambda text: None)
         self.log: SessionLog | None = None
@@ -62,7 +63,7 @@ class SessionRecorder:
     def start(self, profile: Profile, preset: Preset, t_ns: int) -> Path:
         """Open `profile`'s next session log, as `preset` is played from this frame on."""
         self.stop()
-        header = session_header(self.info, preset, profile, self.kind, self.source)
+        header = session_header(self.info, preset, profile, self.kind, self.source, self.model)
         path = clients.new_session_path(profile.client)
         self.log, self.client = SessionLog(path, header), profile.client
         self._started_ns = self._last_ns = t_ns

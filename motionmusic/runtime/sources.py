@@ -29,10 +29,16 @@ def is_file_spec(spec: str) -> bool:
 
 
 def open_source(
-    spec: str, stack: ExitStack, realtime: bool, model: Path | None = None, loop: bool = False
+    spec: str,
+    stack: ExitStack,
+    realtime: bool,
+    model: str | None = None,
+    loop: bool = False,
+    preferred: str | None = None,
 ) -> tuple[FrameSource, PoseEstimator]:
     """Open SOURCE and its estimator; both are closed when `stack` closes. `loop` replays a
-    trace forever (the demo)."""
+    trace forever (the demo). `model` is the user's choice (a name or a file), `preferred` the
+    preset's (a name)."""
     if is_file_spec(spec):
         path = Path(spec).expanduser()
         if not path.exists():
@@ -44,17 +50,18 @@ def open_source(
         from motionmusic.adapters.video_cv2 import VideoSource
 
         video = stack.enter_context(_closing(VideoSource(path, realtime)))  # a bad video first
-        return video, _mediapipe(stack, model)
+        return video, _mediapipe(stack, model, preferred)
     from motionmusic.adapters.camera_cv2 import CameraSource, resolve_camera
 
     camera = stack.enter_context(_closing(CameraSource(resolve_camera(spec))))
-    return camera, _mediapipe(stack, model)
+    return camera, _mediapipe(stack, model, preferred)
 
 
-def _mediapipe(stack: ExitStack, model: Path | None) -> PoseEstimator:
+def _mediapipe(stack: ExitStack, model: str | None, preferred: str | None) -> PoseEstimator:
     from motionmusic.adapters.pose_mediapipe import MediaPipePose
 
-    return stack.enter_context(MediaPipePose(pose_models.resolve(model)))
+    path = pose_models.resolve(model, preferred=preferred)
+    return stack.enter_context(MediaPipePose(path, name=pose_models.describe(path)))
 
 
 class _closing:

@@ -1,7 +1,8 @@
 """Pose model bundles: find one, fetch the official one, import one from elsewhere, verify.
 
-Resolution order: `--model PATH`, then `$MOTIONMUSIC_MODEL`, then the user data dir (the variant
-asked for, else any installed one, full first). Every load verifies that the file is a complete
+Resolution order: `--model` (a path, or the name of an installed bundle: lite, full, heavy), then a
+preset's choice (a name), then `$MOTIONMUSIC_MODEL`, then the user data dir (any installed bundle,
+full first). Every load verifies that the file is a complete
 `.task` bundle (a zip holding the detector and landmark TFLite models, CRCs intact) and, for bundles
 in the store, that its sha256 still matches the one recorded when it was installed.
 """
@@ -73,10 +74,43 @@ def verify(path: Path) -> Path:
     return path
 
 
-def resolve(explicit: Path | None = None, variant: str | None = None) -> Path:
-    """The model to load, verified; one line naming the fix when there is none."""
+def installed() -> list[str]:
+    """The names of the bundles in the user data dir, full first."""
+    return [name for name in VARIANTS if store_path(name).is_file()]
+
+
+def is_name(spec: str | Path) -> bool:
+    """True for a bundle's name ("lite"), False for anything that looks like a file."""
+    text = str(spec)
+    return "/" not in text and "." not in text and not Path(text).exists()
+
+
+def by_name(name: str) -> Path:
+    """An installed bundle by name; one line naming the installed ones when it is not there."""
+    have = ", ".join(installed()) or "none installed"
+    if name not in VARIANTS:
+        raise MotionMusicError(
+            f"unknown pose model {name!r}: give a .task file or an installed name ({have})"
+        )
+    if not store_path(name).is_file():
+        raise MotionMusicError(
+            f"the {name} pose model is not installed ({have}): run `motionmusic model fetch "
+            f"{name}` (or `motionmusic model import PATH --variant {name}`)"
+        )
+    return verify(store_path(name))
+
+
+def resolve(
+    explicit: str | Path | None = None, variant: str | None = None, preferred: str | None = None
+) -> Path:
+    """The model to load, verified; one line naming the fix when there is none.
+
+    `explicit` is what the user gave (`--model`: a path or a name), `preferred` a preset's choice
+    (a name), `variant` what `model fetch --if-missing` asks about."""
     if explicit is not None:
-        return verify(explicit)
+        return by_name(str(explicit)) if is_name(explicit) else verify(Path(explicit))
+    if preferred is not None:
+        return by_name(preferred)
     env = os.environ.get("MOTIONMUSIC_MODEL")
     if env:
         return verify(Path(env))
@@ -88,6 +122,17 @@ def resolve(explicit: Path | None = None, variant: str | None = None) -> Path:
         f"no pose model installed: run `motionmusic model fetch {want}` "
         "(or `motionmusic model import PATH` on an offline machine)"
     )
+
+
+def describe(path: Path) -> str:
+    """How a session log names the model it was tracked with: the bundle's name when it is one
+    of the official ones (recorded at install, or its file name), with the start of its hash."""
+    recorded = _sha_path(path)
+    if recorded.is_file():
+        info = json.loads(recorded.read_text())
+        return f"{info.get('variant', path.stem)} ({info['sha256'][:12]})"
+    name = path.stem.removeprefix("pose_landmarker_")
+    return f"{name} ({sha256(path)[:12]})"
 
 
 def _install(tmp: Path, variant: str) -> Path:

@@ -33,12 +33,17 @@ CAVEAT = (
     "All ROM figures are camera estimates from 2-D/3-D pose tracking: typical agreement with a "
     "goniometer is within about 10°. Compare sessions with each other, not with clinic notes."
 )
+MODELS = (
+    "Sessions tracked with different pose models are not directly comparable: the lite model's "
+    "angles differ from the full model's by 2 to 10° (median), up to 50° with the client side-on."
+)
 POINT, LOW = "#1f77b4", "#ff7f0e"  # session markers: tracked well / low confidence
 UNITS = {spec.name: ("shoulder widths" if spec.unit == "sw" else "°") for spec in ANGLES}
 COLUMNS = {
     "session": "session log file name",
     "started": "start time (UTC, ISO 8601)",
     "preset": "preset played",
+    "model": "pose model that tracked the session (name and start of its sha256)",
     "duration_s": "session length, seconds",
     "coverage": "fraction of frames with the client tracked",
     "low_confidence": "1 if tracked in < 70% of frames (or the angle in < 70%)",
@@ -138,6 +143,7 @@ def _rows(summaries: Sequence[SessionSummary]) -> list[dict[str, object]]:
                     "session": s.source,
                     "started": s.started,
                     "preset": s.preset or "",
+                    "model": s.model or "",
                     "duration_s": f"{s.seconds:.1f}",
                     "coverage": f"{s.coverage:.3f}",
                     "low_confidence": int(s.low_confidence or a.measured < 0.7),
@@ -194,6 +200,10 @@ def _page(
     rows: list[dict[str, object]],
 ) -> str:
     low = sum(s.low_confidence for s in summaries)
+    models = sorted({s.model.split()[0] for s in summaries if s.model})
+    differ = len(models) > 1 or "lite" in models
+    mixed = f'<p class="caveat">{html.escape(MODELS)}</p>' if differ else ""
+    used = ", ".join(models) or "not recorded"
     figures = "".join(
         f'<figure><img alt="{html.escape(name)}" '
         f'src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
@@ -211,6 +221,7 @@ tr.low{{background:#fff3e0}}.caveat{{background:#eef;padding:.5em}}img{{max-widt
 <p>{len(summaries)} session(s), {low} with low tracking confidence (orange ✕ in the plots,
 shaded rows in the table). Generated {datetime.now().strftime("%Y-%m-%d %H:%M")}.</p>
 <p class="caveat">{html.escape(CAVEAT)}</p>
+<p>Pose model: {html.escape(used)}.</p>{mixed}
 {figures}
 <h2>Sessions</h2>
 {_table(rows)}

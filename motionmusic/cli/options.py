@@ -1,0 +1,13 @@
+"""Options several commands share, defined once."""
+
+from __future__ import annotations
+
+import click
+
+model_option = click.option(
+    "--model",
+    metavar="NAME|FILE",
+    help="Pose model: lite, full or heavy (installed with `model fetch` or `model import`), "
+    "or a .task file. Default: the preset's choice, else $MOTIONMUSIC_MODEL, else the installed "
+    "one (full first).",
+)
