@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import psutil
 import pytest
 import soundfile
 
@@ -261,3 +262,43 @@ def test_bad_input_is_one_line_and_changes_nothing(client, tmp_path):
     ):
         assert_clean_error(mm(*args), "profile.toml", "target")
     assert path.read_bytes() == corrupt  # reported, not overwritten
+
+
+def headless_run(client: str, trace: Path) -> subprocess.Popen[bytes]:
+    """`run --no-ui --client` on JACK, waited for until its synth process is up and logging."""
+    command = [sys.executable, "-m", "motionmusic", "run", "--no-ui", "--client", client,
+               "--source", str(trace), "--audio", "jack"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while not (clients.sessions(client) and psutil.Process(process.pid).children()):
+        assert time.monotonic() < deadline and process.poll() is None, "the run did not start"
+        time.sleep(0.1)
+    return process
+
+
+def synth_processes(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    return [
+        p
+        for p in psutil.Process(process.pid).children(recursive=True)
+        if "spawn_main" in " ".join(p.cmdline())
+    ]
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, how):
+    """SIGTERM ends the run as Ctrl-C does (summary saved); even SIGKILL of the loop's process
+    leaves no synth process behind: it notices its parent is gone, fades out and exits."""
+    process = headless_run(client, arm_trace(tmp_path / "long.mmtrace", reaches(12)))
+    synths = synth_processes(process)
+    assert synths, "the synth runs in its own process"
+    time.sleep(1.5)
+    process.send_signal(how)
+    process.wait(timeout=15)
+    _gone, alive = psutil.wait_procs(synths, timeout=5)
+    assert alive == []
+    (log,) = clients.sessions(client)
+    summary = log.with_suffix(".summary.json")
+    assert summary.is_file() == (how == signal.SIGTERM)  # SIGKILL: the log stays, summary later
+    assert len(read_trace(log)) > 30

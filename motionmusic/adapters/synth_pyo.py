@@ -316,11 +316,18 @@ def serve(
     server.start()
     array[ch.LATENCY] = buffer / rate
     array[ch.STATUS] = 1.0
-    stop.wait()
+    parent = os.getppid()
+    orphaned = False
+    while not stop.wait(0.5):
+        orphaned = os.getppid() != parent
+        if orphaned:  # the loop's process died without stopping us: no orphan left playing
+            break
     graph.presence.value = 0.0  # fade out before stopping: no click
     time.sleep(preset.synth.fade_ms / 1000 + 0.05)
     server.stop()
     server.shutdown()  # the mapping goes with the process
+    if orphaned:
+        memory.unlink()  # its owner is gone: nobody else will free the shared memory
 
 
 def output_devices() -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ Every problem a user can fix ends as one line on stderr and exit code 2, never a
 
 from __future__ import annotations
 
+import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -243,5 +244,13 @@ clinic.register(cli)
 sound.register(cli)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP (a closed terminal, a service stop) end a run as Ctrl-C does: the
+    sound fades, the session log is closed and summarised, no child process is left."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     cli(prog_name="motionmusic")

@@ -61,6 +61,7 @@ def open_ui(
         live = LiveSession(frame_source, estimator, preset, synth, factory, profile)
         notes = [n for n in (note, warning) if n]
         app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)
+        stack.callback(live.close)  # the app closes it; this covers an app that never mounted
         app.run()
     error = live.error
     if isinstance(error, MotionMusicError):
