@@ -110,7 +110,8 @@ def stats(name: str, values: np.ndarray) -> None:
     )
 
 
-def measure(clip: str, log: Path, period: int) -> None:
+def measure(clip: str, log: Path, period: int) -> tuple[float, float]:
+    """Frame → sound on JACK for `clip`, printed stage by stage; returns its p50 and p95 (ms)."""
     preset = find_preset("theremin")
     synth = SynthProcess(preset, "jack", buffer=period).start()
     timed = TimedSynth(synth)
@@ -147,6 +148,7 @@ def measure(clip: str, log: Path, period: int) -> None:
     stats("  of which inference", inference)
     stats("  everything else", total - inference)
     print(f"  driver-late cycles during the run: {driver_after - driver_before}")
+    return float(np.percentile(total, 50)), float(np.percentile(total, 95))
 
 
 def synth_log(synth: SynthProcess) -> np.ndarray:

@@ -1,0 +1,77 @@
+"""How far a rendered voice's pitch trails the movement: smoothing, ramps and the frame hold.
+
+The reference is what the pitch *would* be with no smoothing at all: each frame's raw measured
+angle (the tracker's, before any filter) through the voice's own mapping (range, curve, invert,
+dead zone, root, octaves), joined by straight lines between frames as the movement itself is, so
+the half-frame a frame value is held for counts as delay. The rendered WAV is pitch-tracked every 5 ms
+and the delay is the lag (0-250 ms) at which the two correlate best. Offline, so the real-time
+pipeline (capture, inference, channel, output) is not in it: that part is measured on JACK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from motionmusic.core.presets import Preset
+from motionmusic.core.protocols import Sample
+from motionmusic.core.scales import note_to_midi
+from motionmusic.core.shaping import shape
+from tests.audio import f0_track, read
+
+STEP_S = 0.005
+WINDOW = 1024  # samples: 21 ms at 48 kHz, short enough to time a glide, long enough for C3
+
+
+@dataclass(frozen=True, slots=True)
+class Lag:
+    ms: float  # the delay that aligns pitch with the movement best
+    correlation: float  # how well, at that delay (1 = perfectly)
+
+
+def glide_voice(preset: Preset) -> int:
+    """The first voice whose pitch glides (a continuous voice)."""
+    return next(
+        i for i, v in enumerate(preset.voices) if v.pitch is not None and v.pitch.mode == "glide"
+    )
+
+
+def reference(samples: list[Sample], preset: Preset) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds from the first frame, MIDI pitch) of the unsmoothed movement, frame by frame."""
+    pitch = preset.voices[glide_voice(preset)].pitch
+    assert pitch is not None
+    t0 = samples[0].frame.t_ns
+    times = np.array([(s.frame.t_ns - t0) / 1e9 for s in samples])
+    position = np.array(
+        [
+            shape(s.raw[pitch.feature], *pitch.input, pitch.curve, pitch.invert, pitch.dead_zone)
+            for s in samples
+        ]
+    )
+    return times, note_to_midi(pitch.root) + position * 12 * pitch.octaves
+
+
+def lag(wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0) -> Lag:
+    audio, rate = read(wav)
+    mono = audio.mean(axis=1) if audio.ndim > 1 else audio
+    t, f0 = f0_track(mono, rate, hop_s=STEP_S, window=WINDOW)
+    t = t + WINDOW / 2 / rate  # each estimate describes the middle of its window
+    heard = 69 + 12 * np.log2(f0 / 440.0)
+    known = ~np.isnan(midi)
+    if known.sum() < 2:
+        return Lag(np.nan, -1.0)  # the voice's movement is not in view
+    wanted = np.interp(t, times[known], midi[known], left=np.nan, right=np.nan)
+    gaps = np.interp(t, times, (~known).astype(float)) > 0  # not across untracked frames
+    wanted[gaps] = np.nan
+    best = Lag(np.nan, -1.0)
+    for k in range(int(max_ms / 1000 / STEP_S) + 1):
+        a, b = wanted[: len(wanted) - k], heard[k:]
+        ok = ~np.isnan(a) & ~np.isnan(b)
+        if ok.sum() < 50:
+            continue
+        c = float(np.corrcoef(a[ok], b[ok])[0, 1])
+        if c > best.correlation:
+            best = Lag(k * STEP_S * 1000, c)
+    return best
