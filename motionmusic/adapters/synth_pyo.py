@@ -1,6 +1,6 @@
 """The pyo synth: one graph built once per preset; per frame only values are set.
 
-Every per-frame value goes through a `SigTo` ramp of `synth.ramp_ms` (about one camera frame), so
+Every per-frame value goes through a `SigTo` ramp of `synth.ramp_ms` (10 ms unless a preset says), so
 parameter changes never click. Voices fade (`fade_ms`) when their movement is not tracked; when
 nobody is tracked at all, the master fades too, reverb tail included, so the room goes silent.
 Output passes a look-ahead compressor and a hard clip at -1 dBFS: peaks can never exceed it,
