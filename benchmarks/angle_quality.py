@@ -20,15 +20,12 @@ import time
 
 import cv2
 import numpy as np
-from common import media_dir, model_path
+from common import media_dir, model_path, unsmoothed
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
-from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles, measure_all
 from motionmusic.core.filters import AngleFilter, OneEuroSettings
 from motionmusic.core.pose import Frame, PoseFrame
-from motionmusic.runtime.engine import track_all
-from motionmusic.runtime.tracker import Tracker
 
 SPACES = {
     space: tuple(dataclasses.replace(s, space=space) for s in ANGLES)
@@ -59,11 +56,7 @@ def still_poses(photo: str, frames: int = 90) -> list[PoseFrame]:
 
 
 def clip_poses(clip: str) -> list[PoseFrame]:
-    source = VideoSource(media_dir() / clip)
-    with MediaPipePose(model_path()) as estimator:
-        samples = track_all(Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False))))
-    source.close()
-    return [s.pose for s in samples if s.pose is not None]
+    return [s.pose for s in unsmoothed(clip)[0] if s.pose is not None]
 
 
 def table(poses: list[PoseFrame], space: str) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.protocols import Sample
+from motionmusic.runtime.engine import track_all
+from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
 
 MEDIA = Path(__file__).resolve().parents[1] / "tests" / "media"
@@ -32,3 +37,22 @@ def model_path() -> Path:
 def p50_p95(values: list[float] | np.ndarray) -> str:
     arr = np.asarray(values, dtype=float)
     return f"{np.percentile(arr, 50):7.2f} {np.percentile(arr, 95):7.2f}"
+
+
+def without_pixels(sample: Sample) -> Sample:
+    """Keep a clip's samples small: a 1080p frame is 6 MB."""
+    return dataclasses.replace(sample, frame=dataclasses.replace(sample.frame, image=None))
+
+
+def unsmoothed(clip: str) -> tuple[list[Sample], float]:
+    """Every frame of a clip through the engine's loop with the real model and no smoothing
+    (decoded flat out), and the clip's frame rate."""
+    from motionmusic.adapters.pose_mediapipe import MediaPipePose
+    from motionmusic.adapters.video_cv2 import VideoSource
+
+    source = VideoSource(media_dir() / clip, realtime=False)
+    with MediaPipePose(model_path()) as estimator:
+        tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
+        samples = track_all(tracker, without_pixels)
+    source.close()
+    return samples, source.info.fps

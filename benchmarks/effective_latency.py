@@ -12,7 +12,6 @@ into benchmarks/README.md between its "effective latency" markers.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -20,21 +19,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import media_dir, model_path  # noqa: E402
+from common import unsmoothed  # noqa: E402
 from latency import measure, start_jack  # noqa: E402
 
-from motionmusic.adapters.pose_mediapipe import MediaPipePose  # noqa: E402
 from motionmusic.adapters.synth_pyo import OfflineSynth  # noqa: E402
-from motionmusic.adapters.video_cv2 import VideoSource  # noqa: E402
-from motionmusic.core.filters import AngleFilter, OneEuroSettings  # noqa: E402
 from motionmusic.core.presets import Preset  # noqa: E402
 from motionmusic.core.protocols import Sample  # noqa: E402
 from motionmusic.core.replay import TracePoses, TraceSource  # noqa: E402
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace  # noqa: E402
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
-from motionmusic.runtime.engine import track_all  # noqa: E402
 from motionmusic.runtime.render import render  # noqa: E402
-from motionmusic.runtime.tracker import Tracker  # noqa: E402
 from motionmusic.store.preset_library import find_preset, shipped  # noqa: E402
 from tests.lag import Lag, lag, reference  # noqa: E402
 
@@ -54,16 +48,10 @@ def continuous(preset: Preset) -> bool:
 
 def tracked(clip: str, folder: Path) -> tuple[list[Sample], Path]:
     """The clip's frames, unsmoothed, and a trace of them to render from."""
-    source = VideoSource(media_dir() / clip, realtime=False)
-    with MediaPipePose(model_path()) as estimator:
-        tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
-        samples = track_all(
-            tracker, lambda s: dataclasses.replace(s, frame=dataclasses.replace(s.frame, image=None))
-        )
-    source.close()
+    samples, fps = unsmoothed(clip)
     size = next((s.pose.image_size for s in samples if s.pose is not None), (0, 0))
     path = folder / f"{clip}.mmtrace"
-    writer = TraceWriter(path, TraceHeader(size, source.info.fps, clip))
+    writer = TraceWriter(path, TraceHeader(size, fps, clip))
     for s in samples:
         writer.write(s.frame.t_ns, s.pose, s.raw)
     writer.close()

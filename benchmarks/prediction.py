@@ -11,7 +11,6 @@ arm elevation, times 50, as the filters scale them). Usage: prediction.py [--wri
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -20,16 +19,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import media_dir, model_path  # noqa: E402
+from common import unsmoothed  # noqa: E402
 
-from motionmusic.adapters.pose_mediapipe import MediaPipePose  # noqa: E402
-from motionmusic.adapters.video_cv2 import VideoSource  # noqa: E402
 from motionmusic.core.angles import ANGLE_INDEX  # noqa: E402
-from motionmusic.core.filters import AngleFilter, OneEuroSettings  # noqa: E402
 from motionmusic.core.session import features  # noqa: E402
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
-from motionmusic.runtime.engine import track_all  # noqa: E402
-from motionmusic.runtime.tracker import Tracker  # noqa: E402
 from motionmusic.store.preset_library import find_preset, shipped  # noqa: E402
 
 CLIPS = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4", "squats_arms_forward_5fps.mp4",
@@ -41,13 +35,7 @@ BEGIN, END = "<!-- prediction: begin -->", "<!-- prediction: end -->"
 
 def series(clip: str) -> tuple[np.ndarray, np.ndarray]:
     """(seconds, angle table of frames by angles) of a clip, unsmoothed, NaN where not measured."""
-    source = VideoSource(media_dir() / clip, realtime=False)
-    with MediaPipePose(model_path()) as estimator:
-        tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
-        samples = track_all(
-            tracker, lambda s: dataclasses.replace(s, frame=dataclasses.replace(s.frame, image=None))
-        )
-    source.close()
+    samples, _ = unsmoothed(clip)
     t0 = samples[0].frame.t_ns
     times = np.array([(s.frame.t_ns - t0) / 1e9 for s in samples])
     return times, np.array([s.raw.values for s in samples])

@@ -14,7 +14,6 @@ Run: MOTIONMUSIC_MEDIA=... python benchmarks/tracking.py [clip ...]
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import resource
 import sys
@@ -22,12 +21,11 @@ import time
 
 import cv2
 import mediapipe as mp
-from common import media_dir, model_path, p50_p95
+from common import media_dir, model_path, p50_p95, without_pixels
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.filters import AngleFilter
-from motionmusic.core.protocols import Sample
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
@@ -65,16 +63,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _no_pixels(sample: Sample) -> Sample:
-    return dataclasses.replace(sample, frame=dataclasses.replace(sample.frame, image=None))
-
-
 def paced_run(clip: str) -> None:
     with MediaPipePose(model_path()) as estimator:
         source = VideoSource(media_dir() / clip, realtime=True)
         tracker = Tracker(source, estimator, AngleFilter(rate_hz=source.info.fps))
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        samples = [s.stage_ms for s in track_all(tracker, _no_pixels)]
+        samples = [s.stage_ms for s in track_all(tracker, without_pixels)]
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     source.close()
     info = source.info
