@@ -29,7 +29,6 @@ from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.controls import Controls
-from motionmusic.core.filters import AngleFilter
 from motionmusic.core.pose import Frame, PoseFrame
 from motionmusic.core.protocols import AudioStatus
 from motionmusic.native_output import native_logs_to_file
@@ -121,7 +120,7 @@ def measure(clip: str, log: Path, period: int) -> tuple[float, float]:
         time.sleep(0.5)
         driver_before = log.read_text().count("Process XRun")
         poses = TimedEstimator(estimator)
-        tracker = Tracker(source, poses, AngleFilter(preset.smoothing, source.info.fps))
+        tracker = Tracker.for_preset(source, poses, preset)
         engine = Engine(tracker, Instrument(preset, timed)).start()
         engine.wait()
         time.sleep(0.2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from motionmusic.core.filters import AngleFilter
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Synth, SynthFactory
 from motionmusic.runtime.engine import Engine, Watcher
@@ -18,5 +17,5 @@ def engine_for(
     factory: SynthFactory | None = None,
     on_state: Watcher | None = None,
 ) -> Engine:
-    tracker = Tracker(source, poses, AngleFilter(preset.smoothing, source.info.fps))
+    tracker = Tracker.for_preset(source, poses, preset)
     return Engine(tracker, Instrument(preset, synth, factory=factory), on_state=on_state)

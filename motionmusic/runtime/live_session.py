@@ -8,7 +8,6 @@ reads or writes the loop's objects from the watcher's thread: state comes out as
 
 from __future__ import annotations
 
-from motionmusic.core.filters import AngleFilter
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Synth, SynthFactory
@@ -48,7 +47,7 @@ class LiveSession:
             on_saved=lambda summary: self._notify(saved_line(summary)),
             on_problem=lambda text: self._notify(text),
         )
-        tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+        tracker = Tracker.for_preset(source, estimator, preset)
         self.instrument = Instrument(preset, synth, profile, factory)
         self.engine = Engine(
             tracker,

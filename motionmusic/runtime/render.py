@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from motionmusic.core.controls import Controls
-from motionmusic.core.filters import AngleFilter
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample, Synth
@@ -77,7 +76,7 @@ def render(
     """Track `source` (unpaced) and play `preset` (as `profile`'s client plays it) into `synth`,
     an offline synth writing `wav`; the curves go to `<wav>.controls.csv`. With a `recorder`
     the client's session is logged too."""
-    tracker = Tracker(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+    tracker = Tracker.for_preset(source, estimator, preset)
     curves_path = wav.with_suffix(".controls.csv")
     curves = CurveWriter(curves_path, preset)
     instrument = Instrument(preset, synth, profile)

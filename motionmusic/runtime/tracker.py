@@ -13,6 +13,7 @@ import time
 from motionmusic.core.angles import Angles, measure_all
 from motionmusic.core.filters import AngleFilter
 from motionmusic.core.pose import Frame
+from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample
 
 
@@ -21,6 +22,11 @@ class Tracker:
         self, source: FrameSource, estimator: PoseEstimator, smoother: AngleFilter
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
+
+    @classmethod
+    def for_preset(cls, source: FrameSource, estimator: PoseEstimator, preset: Preset) -> Tracker:
+        """The chain a preset plays through: its smoothing, at the source's frame rate."""
+        return cls(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
 
     def step(self, frame: Frame) -> Sample:
         t0 = time.perf_counter_ns()
