@@ -24,7 +24,7 @@ from common import media_dir, model_path, unsmoothed
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles, measure_all
-from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.filters import AngleFilter, Smoothing
 from motionmusic.core.pose import Frame, PoseFrame
 
 SPACES = {
@@ -63,7 +63,7 @@ def table(poses: list[PoseFrame], space: str) -> np.ndarray:
     return np.array([measure_all(p, SPACES[space]).values for p in poses])
 
 
-def run_filter(settings: OneEuroSettings, values: np.ndarray, times: list[int]) -> np.ndarray:
+def run_filter(settings: Smoothing, values: np.ndarray, times: list[int]) -> np.ndarray:
     smoother = AngleFilter(settings)
     n = len(ANGLE_NAMES)
     return np.array(
@@ -84,7 +84,7 @@ def noise(column: np.ndarray) -> float:
     return float(np.sqrt(np.median(d2**2) / 0.4549) / np.sqrt(6)) if d2.size > 10 else float("nan")
 
 
-def raise_lag(settings: OneEuroSettings, seconds: float) -> tuple[float, float]:
+def raise_lag(settings: Smoothing, seconds: float) -> tuple[float, float]:
     """A smooth 100° arm raise lasting `seconds` at 30 fps: (lag at mid-raise in ms, worst error)."""
     t = np.arange(0, 2 + seconds, 1 / 30)
     ramp = np.clip((t - 1) / seconds, 0, 1)
@@ -116,7 +116,7 @@ def main() -> None:
     still_tables = {p: {s: table(poses, s) for s in SPACES} for p, poses in stills.items()}
     still_filtered = {
         p: run_filter(
-            OneEuroSettings(),
+            Smoothing(),
             np.array([measure_all(x).values for x in poses]),
             [x.t_ns for x in poses],
         )
@@ -146,9 +146,12 @@ def main() -> None:
             for t in clip_tables.values()
         ]
         print(f"{name:26} " + "  ".join(f"{c:>16}" for c in cells))
-    print("\nOne Euro lag on smooth 100° raises at 30 fps (lag at mid-raise, worst error):")
-    for cutoff, beta in ((0.5, 0.0), (0.5, 0.01), (1.0, 0.05), (1.5, 0.01), (3.0, 0.0)):
-        settings = OneEuroSettings(min_cutoff=cutoff, beta=beta)
+    print("\nLag on smooth 100° raises at 30 fps (lag at mid-raise, worst error):")
+    candidates = [Smoothing()] + [
+        Smoothing(method="one_euro", min_cutoff=cutoff, beta=beta)
+        for cutoff, beta in ((0.5, 0.0), (0.5, 0.01), (1.0, 0.05), (1.5, 0.01), (3.0, 0.0))
+    ]
+    for settings in candidates:
         rest = np.nanmean(
             [spread(run_filter(settings, still_values, still_times)[:, i]) for i in DEPTH]
         )
@@ -157,11 +160,13 @@ def main() -> None:
             for s in (0.5, 1.0)
             for lag, err in [raise_lag(settings, s)]
         )
-        default = " (default)" if settings == OneEuroSettings() else ""
-        print(
-            f"  min_cutoff {cutoff:3.1f} beta {beta:4.2f}: rest jitter {rest:4.2f}° "
-            f"(raw {raw_rest:4.2f}°)  {cells}{default}"
+        default = " (default)" if settings == Smoothing() else ""
+        name = (
+            f"one euro {settings.min_cutoff:3.1f} Hz beta {settings.beta:4.2f}"
+            if settings.method == "one_euro"
+            else f"rest hold, stillness {settings.stillness:g}"
         )
+        print(f"  {name:30}: rest jitter {rest:4.2f}° (raw {raw_rest:4.2f}°)  {cells}{default}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.filters import OFF, AngleFilter
 from motionmusic.core.protocols import Sample
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
@@ -67,7 +67,7 @@ def tracked(model_path: Path, media_dir: Path) -> Callable[[str], list[Sample]]:
         if clip not in cache:
             source = VideoSource(media_dir / clip, realtime=False)
             with MediaPipePose(model_path) as estimator:
-                tracker = Tracker(source, estimator, AngleFilter(OneEuroSettings(enabled=False)))
+                tracker = Tracker(source, estimator, AngleFilter(OFF))
                 cache[clip] = track_all(tracker, without_pixels)
             source.close()
         return cache[clip]

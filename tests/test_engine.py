@@ -37,7 +37,9 @@ def run_engine(realtime: bool, on_state=None) -> tuple[Engine, RecordingSynth]:
     trace = read_trace(bundled_trace())
     synth = RecordingSynth()
     source = TraceSource(trace, realtime=realtime, clock=None if realtime else FakeClock())
-    engine = engine_for(source, TracePoses(trace), find_preset("theremin"), synth, on_state=on_state)
+    engine = engine_for(
+        source, TracePoses(trace), find_preset("theremin"), synth, on_state=on_state
+    )
     engine.start()
     assert engine.wait(timeout=10)
     return engine, synth

@@ -1,4 +1,4 @@
-"""One Euro smoothing: calmer at rest, still follows a deliberate move, restarts after a gap."""
+"""Smoothing: a still body holds one value, a deliberate move is followed at once, a gap restarts."""
 
 from __future__ import annotations
 
@@ -7,39 +7,73 @@ import math
 import numpy as np
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
-from motionmusic.core.filters import AngleFilter, OneEuroSettings, residual_jitter
+from motionmusic.core.filters import OFF, AngleFilter, Smoothing, residual_jitter
 
 N = len(ANGLE_NAMES)
+FPS = 30.0
 
 
-def _stream(values: np.ndarray, fps: float = 30.0) -> list[Angles]:
-    return [Angles(int(i * 1e9 / fps), np.full(N, v), np.ones(N)) for i, v in enumerate(values)]
+def _stream(values: np.ndarray) -> list[Angles]:
+    return [Angles(int(i * 1e9 / FPS), np.full(N, v), np.ones(N)) for i, v in enumerate(values)]
 
 
-def _run(settings: OneEuroSettings, values: np.ndarray) -> np.ndarray:
+def _run(settings: Smoothing, values: np.ndarray) -> np.ndarray:
     smoother = AngleFilter(settings)
     return np.array([smoother(a).values[0] for a in _stream(values)])
 
 
-def test_filter_removes_jitter_at_rest():
+def _wandering(n: int, sd: float, seed: int = 1) -> np.ndarray:
+    """Pose-model noise on a still body: jitter that wanders (MediaPipe smooths its landmarks)."""
+    white = np.random.default_rng(seed).normal(0, 1, n + 4)
+    wander = np.convolve(white, np.ones(5) / 5, mode="valid")[:n]
+    return np.asarray(sd * wander / wander.std())
+
+
+def test_still_body_holds_one_value_after_a_second():
+    noisy = 60 + _wandering(600, 1.5)
+    held = _run(Smoothing(), noisy)
+    assert np.ptp(held[30:]) == 0.0  # frozen: it cannot drift across a note boundary
+    assert abs(held[-1] - 60) < 1.0  # ... at the mean of the stillness
+    assert residual_jitter(noisy) > 0.3
+
+
+def test_deliberate_raise_is_followed_without_lag():
+    """After a second of rest, a 60°/s raise: once it leaves the rest band, the output is the
+    measured value itself, frame for frame."""
+    rest = 40 + _wandering(60, 0.5)
+    raise_ = 40 + 2.0 * np.arange(1, 46)  # 2° a frame: 60°/s, to 130°
+    values = np.concatenate([rest, raise_])
+    out = _run(Smoothing(), values)
+    moving = np.flatnonzero(out[60:] == raise_)
+    assert moving.size and moving[0] <= 4  # the band is crossed within 4 frames (8°)
+    np.testing.assert_array_equal(out[60 + moving[0] :], raise_[moving[0] :])
+
+
+def test_rest_returns_after_the_move_and_holds_the_new_position():
+    values = np.concatenate(
+        [np.full(30, 40.0), np.linspace(40, 120, 30), 120 + _wandering(90, 1.0)]
+    )
+    out = _run(Smoothing(), values)
+    tail = out[-30:]
+    assert np.ptp(tail) == 0.0 and abs(tail[0] - 120) < 1.5
+
+
+def test_one_euro_is_calmer_but_lags():
     noisy = 60 + np.random.default_rng(1).normal(0, 1.0, 300)
-    smoothed = _run(OneEuroSettings(), noisy)
-    assert residual_jitter(smoothed) < 0.35 * residual_jitter(noisy)
-
-
-def test_filter_follows_a_deliberate_raise():
-    raise_ = np.concatenate([np.full(30, 20.0), np.full(30, 120.0)])
-    smoothed = _run(OneEuroSettings(), raise_)
-    assert smoothed[30 + 6] > 110  # within 200 ms of a 100° move
+    euro = Smoothing(method="one_euro")
+    assert residual_jitter(_run(euro, noisy)) < 0.35 * residual_jitter(noisy)
+    raise_ = np.concatenate([np.full(30, 20.0), np.linspace(20, 120, 15), np.full(15, 120.0)])
+    assert _run(euro, raise_)[37] < raise_[37] - 5 == _run(Smoothing(), raise_)[37] - 5
 
 
 def test_disabled_filter_passes_values_through():
     values = np.linspace(0, 90, 20)
-    np.testing.assert_array_equal(_run(OneEuroSettings(enabled=False), values), values)
+    np.testing.assert_array_equal(_run(OFF, values), values)
 
 
 def test_gap_restarts_instead_of_bridging():
-    values = np.array([10.0] * 10 + [math.nan] * 3 + [150.0] * 3)
-    smoothed = _run(OneEuroSettings(min_cutoff=0.1), values)
-    assert math.isnan(smoothed[11])
-    assert smoothed[13] == 150.0  # first value after a gap is taken as is
+    for method in ("rest_hold", "one_euro"):
+        values = np.array([10.0] * 10 + [math.nan] * 3 + [150.0] * 3)
+        smoothed = _run(Smoothing(method=method), values)
+        assert math.isnan(smoothed[11])
+        assert smoothed[13] == 150.0  # first value after a gap is taken as is

@@ -9,6 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from motionmusic.core.angles import ANGLE_NAMES, Angles
+from motionmusic.core.filters import OFF, AngleFilter, Smoothing
+from motionmusic.core.performer import Performer
+from motionmusic.core.presets import Preset
 from motionmusic.core.scales import (
     SCALES,
     hz_to_midi,
@@ -18,6 +22,7 @@ from motionmusic.core.scales import (
     scale_notes,
 )
 from motionmusic.core.shaping import Quantiser, TriggerDetector, shape
+from motionmusic.store.preset_library import find_preset
 
 
 @pytest.mark.parametrize(
@@ -115,3 +120,35 @@ def test_speed_trigger_and_gap():
     assert detector(1 / 30, 0.2) > 0  # 3 positions a second
     assert detector(2 / 30, math.nan) == 0.0
     assert detector(3 / 30, 0.9) == 0.0  # no speed across a tracking gap
+
+
+def _notes(preset: Preset, flexion: np.ndarray, smoothing: Smoothing) -> np.ndarray:
+    """The note the first voice plays, frame by frame, for a right-shoulder-flexion stream."""
+    column = ANGLE_NAMES.index("right_shoulder_flexion")
+    smoother, performer = AngleFilter(smoothing), Performer(preset)
+    played = []
+    for i, value in enumerate(flexion):
+        values = np.full(len(ANGLE_NAMES), np.nan)
+        values[column] = value
+        angles = smoother(Angles(int(i * 1e9 / 30), values, np.ones(len(ANGLE_NAMES))))
+        played.append(performer.step(angles).voices[0].midi)
+    return np.array(played)
+
+
+def test_a_deliberate_raise_changes_note_on_the_frame_the_raw_angle_does():
+    """From a second of noisy rest, a 60°/s raise through the whole ladder and back: each note
+    changes within one frame of the raw angle crossing its boundary plus hysteresis (the first
+    may wait for the move to leave the rest band), every later one on that very frame."""
+    preset = find_preset("arm-raise-pentatonic")  # C4..C6 over 20..160°
+    rest = 20 + np.random.default_rng(5).normal(0, 0.7, 30)
+    up = np.arange(22.0, 160.0, 2.0)
+    flexion = np.concatenate([rest, up, up[::-1], np.full(15, 20.0)])
+    raw = _notes(preset, flexion, OFF)
+    smoothed = _notes(preset, flexion, preset.smoothing)
+    changes = np.flatnonzero(np.diff(raw)) + 1
+    assert len(changes) >= 18  # nine steps up, nine down
+    heard = np.flatnonzero(np.diff(smoothed)) + 1
+    assert len(heard) == len(changes)
+    assert 0 <= heard[0] - changes[0] <= 1
+    np.testing.assert_array_equal(heard[1:], changes[1:])
+    np.testing.assert_array_equal(smoothed[heard], raw[changes])

@@ -19,6 +19,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+
 @pytest.fixture
 def no_env_model(monkeypatch):
     monkeypatch.delenv("MOTIONMUSIC_MODEL", raising=False)
@@ -149,7 +150,9 @@ def test_the_session_log_and_the_report_name_the_model(model_path, media_dir, tm
     from tests.test_cli import mm
 
     pose_models.import_bundle(model_path, "lite")
-    preset = find_preset("arm-raise-pentatonic").model_copy(update={"name": "quick", "model": "lite"})
+    preset = find_preset("arm-raise-pentatonic").model_copy(
+        update={"name": "quick", "model": "lite"}
+    )
     save_preset(preset)
     clients.create("M1", "quick")
     clip = str(media_dir / "dance_arms_raise_front.mp4")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from motionmusic.adapters.synth_pyo import OfflineSynth
+from motionmusic.core.filters import OFF
 from motionmusic.core.presets import Preset
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.scales import note_to_midi, scale_notes
@@ -114,7 +115,7 @@ def test_still_body_glides_within_5_cents(still_trace, tmp_path):
     assert np.isnan(steady).mean() < 0.05
     deviation = cents(steady[~np.isnan(steady)], np.nanmedian(steady))
     assert np.sqrt(np.mean(deviation**2)) <= 5.0
-    wobbly = tweak(find_preset("theremin"), pitch={"hold_cents": 0.0})
+    wobbly = find_preset("theremin").model_copy(update={"smoothing": OFF})
     audio, rate, _ = play(still_trace, wobbly, tmp_path / "wobbly.wav")
     times, f0 = f0_at_centres(audio, rate)
     raw = f0[(times > 1.0) & (times < 9.5)]

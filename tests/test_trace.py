@@ -11,7 +11,7 @@ import pytest
 from motionmusic.core.angles import Angles, measure_all
 from motionmusic.core.clock import FakeClock
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.filters import OFF, AngleFilter
 from motionmusic.core.protocols import Sample, SourceStatus
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
@@ -20,7 +20,7 @@ from motionmusic.runtime.sources import BUNDLED, bundled_trace
 from motionmusic.runtime.tracker import Tracker
 from tests.skeleton import arm_direction, pose_of, skeleton
 
-NO_FILTER = OneEuroSettings(enabled=False)
+NO_FILTER = OFF
 
 
 def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Angles]:

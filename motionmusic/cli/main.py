@@ -9,6 +9,7 @@ import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Literal
 
 import click
 from rich.console import Console
@@ -17,7 +18,7 @@ from motionmusic import __version__
 from motionmusic.cli import clinic, sound
 from motionmusic.cli.options import model_option
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import AngleFilter, OneEuroSettings
+from motionmusic.core.filters import AngleFilter, Smoothing
 from motionmusic.core.presets import json_schema, load_preset
 from motionmusic.core.protocols import Sink
 from motionmusic.core.ranges import RangeRecorder
@@ -77,11 +78,22 @@ def cli(ctx: click.Context) -> None:
     "Default: real time without --out, fast with it.",
 )
 @click.option("--frames", type=click.IntRange(min=1), help="Stop after this many frames.")
+@click.option("--filter/--no-filter", "smooth", default=True, help="Smooth the angles.")
 @click.option(
-    "--filter/--no-filter", "smooth", default=True, help="One Euro smoothing of the angles."
+    "--method",
+    type=click.Choice(["rest_hold", "one_euro"]),
+    default="rest_hold",
+    help="Rest hold (still body held, moves followed without lag) or One Euro.",
 )
-@click.option("--min-cutoff", type=click.FloatRange(0.01, 30), default=OneEuroSettings().min_cutoff)
-@click.option("--beta", type=click.FloatRange(0, 10), default=OneEuroSettings().beta)
+@click.option(
+    "--min-cutoff",
+    type=click.FloatRange(0.01, 30),
+    default=Smoothing().min_cutoff,
+    help="One Euro only.",
+)
+@click.option(
+    "--beta", type=click.FloatRange(0, 10), default=Smoothing().beta, help="One Euro only."
+)
 def track(
     source: str | None,
     out: Path | None,
@@ -89,6 +101,7 @@ def track(
     realtime: bool | None,
     frames: int | None,
     smooth: bool,
+    method: Literal["rest_hold", "one_euro"],
     min_cutoff: float,
     beta: float,
 ) -> None:
@@ -96,7 +109,7 @@ def track(
 
     Without SOURCE: the first camera, or the bundled demo trace when there is none.
     """
-    settings = OneEuroSettings(enabled=smooth, min_cutoff=min_cutoff, beta=beta)
+    settings = Smoothing(enabled=smooth, method=method, min_cutoff=min_cutoff, beta=beta)
     pace = realtime if realtime is not None else out is None
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(source or sound.default_source(), stack, pace, model)

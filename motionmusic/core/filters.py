@@ -1,44 +1,55 @@
-"""One Euro smoothing of angles, per angle, with parameters a therapist can tune.
+"""Smoothing of the angles, per angle: a rest hold by default, One Euro where a preset asks.
 
-MediaPipe already smooths landmarks in VIDEO mode; `benchmarks/angle_quality.py` measures what
-jitter is left on still poses and what lag each setting costs. The One Euro filter (Casiez et al., via the
-authors' `OneEuroFilter` package) follows fast moves with little lag and calms slow drift.
+The default is the rest hold (`core/rest_hold.py`): a still body holds one value and a moving body
+is followed with no smoothing lag, which is what an instrument needs (benchmarks/README.md,
+"effective latency"). The One Euro filter (Casiez et al., via the authors' `OneEuroFilter`
+package) stays for presets that want a deliberately calm, slow response (`calm-pad`).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from OneEuroFilter import OneEuroFilter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
+from motionmusic.core.rest_hold import RestHold
 
-DEPTH_ANGLES = tuple(spec.name for spec in ANGLES if spec.space == "world")
 DEGREES_PER_UNIT = {"deg": 1.0, "sw": 50.0}
-"""`beta` is set for degrees; a shoulder width of wrist travel is about 50° of arm elevation, so
-wrist-height speeds are scaled to match and one `beta` means the same responsiveness for both."""
+"""One Euro's `beta` is set for degrees; a shoulder width of wrist travel is about 50° of arm
+elevation, so wrist-height speeds are scaled to match and one `beta` means the same
+responsiveness for both."""
+PRIOR_JITTER = {"deg": 1.0, "sw": 0.015}
+"""The rest hold's jitter (|frame-to-frame change|) before it has seen the client still: about the
+noisiest the shared stills measure (0.05-1.6°, 0.002-0.03 shoulder widths); learnt within about
+a second."""
 
 
-class OneEuroSettings(BaseModel):
-    """Parameters of the One Euro filter applied to every angle."""
+class Smoothing(BaseModel):
+    """How every angle is smoothed before it is mapped to sound."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
-    """Off passes MediaPipe's own smoothing through untouched (least lag)."""
+    """Off passes MediaPipe's own smoothing through untouched."""
+    method: Literal["rest_hold", "one_euro"] = "rest_hold"
+    stillness: float = Field(12.0, ge=2.0, le=50.0)
+    """Rest hold: how many times its own jitter an angle must move before the sound follows.
+    Lower answers smaller moves and risks notes flipping on a still body; 12 held every shipped
+    preset still on every still picture made from the shared media (tests/test_stillness.py)."""
+    settle_ms: float = Field(200.0, ge=30.0, le=2000.0)
+    """Rest hold: how long a movement must stay slower than the jitter before the value holds."""
     min_cutoff: float = Field(0.5, gt=0.0, le=30.0)
-    """Hz. Lower removes more jitter at rest but lags slow movements more."""
+    """One Euro, Hz. Lower removes more jitter at rest but lags slow movements more."""
     beta: float = Field(0.01, ge=0.0, le=10.0)
-    """How fast the cutoff rises with speed (per degree a second): higher follows quick moves
-    with less lag."""
+    """One Euro: how fast the cutoff rises with speed (per degree a second)."""
     d_cutoff: float = Field(1.0, gt=0.0, le=30.0)
-    """Hz. Cutoff for the speed estimate itself."""
-    angles: tuple[str, ...] = DEPTH_ANGLES
-    """Which angles are smoothed. By default those from 3-D world landmarks, whose depth estimate
-    leaves 1-2.4° of jitter on a still body; picture-plane angles stay under 0.7° and would only
-    gain lag (benchmarks/angle_quality.py)."""
+    """One Euro, Hz. Cutoff for the speed estimate itself."""
+    angles: tuple[str, ...] = ANGLE_NAMES
+    """Which angles are smoothed."""
 
     @field_validator("angles")
     @classmethod
@@ -51,18 +62,26 @@ class OneEuroSettings(BaseModel):
         return names
 
 
+OFF = Smoothing(enabled=False)
+
+
 class AngleFilter:
     """Smooths each angle's stream; a gap (NaN) restarts that angle's filter instead of bridging it."""
 
-    def __init__(self, settings: OneEuroSettings | None = None, rate_hz: float = 30.0) -> None:
-        self.settings = settings or OneEuroSettings()
+    def __init__(self, settings: Smoothing | None = None, rate_hz: float = 30.0) -> None:
+        self.settings = settings or Smoothing()
         self._rate_hz = rate_hz
-        self._filters: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
-        self._last_t = -math.inf
-        self._smoothed = [name in self.settings.angles for name in ANGLE_NAMES]
         self._scale = [DEGREES_PER_UNIT[spec.unit] for spec in ANGLES]
+        self._smoothed = [name in self.settings.angles for name in ANGLE_NAMES]
+        self._euro: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
+        self._holds = [self._hold(i) for i in range(len(ANGLE_NAMES))]
+        self._last_t = -math.inf
 
-    def _new(self, i: int) -> OneEuroFilter:
+    def _hold(self, i: int) -> RestHold:
+        s = self.settings
+        return RestHold(s.stillness, PRIOR_JITTER[ANGLES[i].unit], s.settle_ms / 1000)
+
+    def _one_euro(self, i: int) -> OneEuroFilter:
         s = self.settings
         return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta * self._scale[i], s.d_cutoff)
 
@@ -73,23 +92,28 @@ class AngleFilter:
             return angles
         self._last_t = t
         out = angles.values.copy()
+        euro = self.settings.method == "one_euro"
         for i, value in enumerate(angles.values.tolist()):
             if not self._smoothed[i]:
                 continue
             if math.isnan(value):
-                self._filters[i] = None
-                continue
-            filt = self._filters[i] or self._new(i)
-            self._filters[i] = filt
-            out[i] = filt(value, t)
+                self._euro[i] = None
+                self._holds[i].restart()
+            elif euro:
+                filt = self._euro[i] or self._one_euro(i)
+                self._euro[i] = filt
+                out[i] = filt(value, t)
+            else:
+                out[i] = self._holds[i](value, t)
         return Angles(angles.t_ns, out, angles.confidence)
 
     def reset(self) -> None:
-        self._filters = [None] * len(ANGLE_NAMES)
+        self._euro = [None] * len(ANGLE_NAMES)
+        self._holds = [self._hold(i) for i in range(len(ANGLE_NAMES))]
         self._last_t = -math.inf
 
 
-def refilter(current: AngleFilter, settings: OneEuroSettings, rate_hz: float) -> AngleFilter:
+def refilter(current: AngleFilter, settings: Smoothing, rate_hz: float) -> AngleFilter:
     """The filter to use after a preset change: the same one (its state kept, no jump) when the
     smoothing is unchanged, else a fresh one with the new settings. Live and in a session's
     summary alike."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import OneEuroSettings
+from motionmusic.core.filters import Smoothing
 from motionmusic.core.scales import NOTE_PATTERN, ScaleName
 from motionmusic.core.shaping import Curve
 
@@ -64,9 +64,10 @@ class Pitch(Control):
     hysteresis: float = Field(0.25, ge=0.0, le=0.45)
     """Scale mode: how far past the midpoint between two notes the pitch must go before the note
     changes (fraction of the gap). Stops a body held still from flipping between two notes."""
-    hold_cents: float = Field(20.0, ge=0.0, le=50.0)
-    """Glide mode: pitch changes smaller than this are ignored, so a still hand holds a steady
-    note; a moving hand glides, at most this far behind."""
+    hold_cents: float = Field(0.0, ge=0.0, le=50.0)
+    """Glide mode: pitch changes smaller than this are ignored; a moving hand glides at most this
+    far behind. Off by default: the rest hold (`smoothing`) already keeps a still hand still, and
+    20 cents cost the theremin 10-20 ms of lag on the shared clips."""
 
 
 class Level(Control):
@@ -162,7 +163,7 @@ class Preset(Strict):
     rationale: str = ""
     """Who it is for, which movement it trains, what the therapist should watch."""
     synth: Synth = Synth()
-    smoothing: OneEuroSettings = OneEuroSettings()
+    smoothing: Smoothing = Smoothing()
     reward: Reward = Reward()
     voices: list[Voice] = Field(min_length=1, max_length=8)
     model: Literal["lite", "full", "heavy"] | None = None

@@ -94,7 +94,9 @@ class TraceHeader:
         return record_dtype(len(self.angles), self.voices, self.version)
 
     def to_json(self) -> bytes:
-        extra: dict[str, Any] = {"voices": self.voices, "session": self.session} if self.voices else {}
+        extra: dict[str, Any] = (
+            {"voices": self.voices, "session": self.session} if self.voices else {}
+        )
         if self.model is not None:
             extra["model"] = self.model
         return json.dumps(
