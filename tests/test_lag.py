@@ -1,13 +1,12 @@
-"""The outside measure of how far the heard pitch trails the arm (tests/lag.py) sees smoothing:
-with the filter off and the shortest ramp the delay falls to about the frame hold; the shipped
-smoothing adds to it. (Issue 10 is to bring the shipped figure down; this checks the ruler.)"""
+"""How soon the heard pitch follows the arm, measured from outside (tests/lag.py): the rendered
+theremin's pitch against the unsmoothed movement, on real clips."""
 
 from __future__ import annotations
 
 import pytest
 
 from motionmusic.adapters.synth_pyo import OfflineSynth
-from motionmusic.core.filters import OneEuroSettings
+from motionmusic.core.filters import Smoothing
 from motionmusic.core.presets import Preset
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
@@ -16,11 +15,12 @@ from motionmusic.store.preset_library import find_preset
 from tests.lag import Lag, lag, reference
 
 pytestmark = pytest.mark.model
-CLIP = "dance_arms_raise_front.mp4"
+BOUND_MS = 40.0
+"""The benchmark's target is 25 ms median, 35 ms on every clip; a test must hold on a busy machine."""
 
 
-def heard_after(preset: Preset, clip_trace, tracked, tmp_path) -> Lag:
-    trace = read_trace(clip_trace(CLIP))
+def heard_after(preset: Preset, clip: str, clip_trace, tracked, tmp_path) -> Lag:
+    trace = read_trace(clip_trace(clip))
     wav = tmp_path / f"{preset.name}.wav"
     render(
         TraceSource(trace, realtime=False),
@@ -29,19 +29,51 @@ def heard_after(preset: Preset, clip_trace, tracked, tmp_path) -> Lag:
         OfflineSynth(preset, wav),
         wav,
     )
-    return lag(wav, *reference(tracked(CLIP), preset))
+    return lag(wav, *reference(tracked(clip), preset))
 
 
-def test_the_delay_measure_sees_smoothing_and_ramps(clip_trace, tracked, tmp_path):
-    shipped = find_preset("theremin")
-    bare = shipped.model_copy(
+def wave_one(preset: Preset) -> Preset:
+    """The settings this project shipped before the lag work: One Euro 0.5 Hz / beta 0.01, a
+    20-cent glide hold and 35 ms ramps."""
+    lead = preset.voices[0]
+    assert lead.pitch is not None
+    old_lead = lead.model_copy(update={"pitch": lead.pitch.model_copy(update={"hold_cents": 20.0})})
+    return preset.model_copy(
         update={
-            "name": "bare",
-            "smoothing": OneEuroSettings(enabled=False),
-            "synth": shipped.synth.model_copy(update={"ramp_ms": 5.0}),
+            "name": "wave-one",
+            "voices": [old_lead, *preset.voices[1:]],
+            "smoothing": Smoothing(method="one_euro"),
+            "synth": preset.synth.model_copy(update={"ramp_ms": 35.0}),
         }
     )
-    fast, slow = (heard_after(p, clip_trace, tracked, tmp_path) for p in (bare, shipped))
-    assert fast.correlation > 0.99 and slow.correlation > 0.99  # the pitch follows the arm
-    assert fast.ms <= 40  # little more than the half-frame hold at 30 fps
-    assert slow.ms >= fast.ms + 30  # the shipped One Euro + 35 ms ramp: clearly later
+
+
+@pytest.mark.parametrize("clip", ["dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4"])
+def test_default_theremin_pitch_follows_the_arm_within_40_ms(clip, clip_trace, tracked, tmp_path):
+    heard = heard_after(find_preset("theremin"), clip, clip_trace, tracked, tmp_path)
+    assert heard.correlation > 0.99  # it is the arm the pitch follows
+    assert heard.ms <= BOUND_MS
+
+
+@pytest.mark.parametrize("clip", ["dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4"])
+def test_the_old_settings_fail_the_same_bound(clip, clip_trace, tracked, tmp_path):
+    """The negative control: the same ruler, the same clip, wave 1's smoothing and ramps."""
+    heard = heard_after(wave_one(find_preset("theremin")), clip, clip_trace, tracked, tmp_path)
+    assert heard.correlation > 0.99
+    assert heard.ms > BOUND_MS + 20
+
+
+@pytest.mark.parametrize("old", [False, True], ids=["shipped", "wave-one"])
+def test_the_screens_smoothing_figure_agrees_with_the_outside_ruler(
+    old, clip_trace, tracked, tmp_path
+):
+    """The terminal UI adds `smoothing_ms` (measured live on the client's movement) to the
+    pipeline: it must be what the ruler hears, for a fast setting and a slow one alike."""
+    clip = "dance_arms_raise_front.mp4"
+    preset = wave_one(find_preset("theremin")) if old else find_preset("theremin")
+    trace = read_trace(clip_trace(clip))
+    wav = tmp_path / "meter.wav"
+    source, poses = TraceSource(trace, realtime=False), TracePoses(trace)
+    shown = render(source, poses, preset, OfflineSynth(preset, wav), wav).smoothing_ms
+    heard = lag(wav, *reference(tracked(clip), preset))
+    assert abs(shown - heard.ms) <= 15, (shown, heard.ms)

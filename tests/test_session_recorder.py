@@ -61,12 +61,12 @@ def test_edits_mid_session_are_logged_and_the_summary_counts_what_was_shown(tmp_
         await until(pilot, lambda: clients.load("C017").setting(FLEX).gain == 2)
         await pilot.press("2")
         smoothing = app.screen.query_one("#smoothing", Input)
-        smoothing.value = "3"
+        smoothing.value = "8"
         smoothing.focus()
-        await edit(pilot, "enter")  # smoothing 1 Hz → 3 Hz
+        await edit(pilot, "enter")  # stillness 12 → 8: smaller moves are heard
         await until(
             pilot,
-            lambda: app.state.preset is not None and app.state.preset.smoothing.min_cutoff == 3.0,
+            lambda: app.state.preset is not None and app.state.preset.smoothing.stillness == 8.0,
         )
         app.screen.set_focus(None)  # out of the field: digits switch screens again
         await pilot.press("4")

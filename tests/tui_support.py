@@ -90,6 +90,7 @@ def frozen_state(live: LiveSession, index: int = 55) -> EngineState:
         targets=targets,
         recording=Recording(now.client or "", Path("session.mmtrace"), 83.0),
         audio=AudioStatus("jack", True, 0.4, 38.0, 0),
+        smoothing_ms=22.0,
     )
 
 

@@ -96,7 +96,8 @@ def _render_to(
         recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
         result = _render(frame_source, estimator, preset, out, profile, recorder)
     console.print(
-        f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}"
+        f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}; "
+        f"smoothing heard {result.smoothing_ms:.0f} ms after the movement"
     )
 
 
@@ -262,7 +263,9 @@ def replay(
             logged = profile is not None
         if out is not None:
             poses = TracePoses(trace)
-            recorder = _recorder(source.info, "replay", poses.model, str(session)) if logged else None
+            recorder = (
+                _recorder(source.info, "replay", poses.model, str(session)) if logged else None
+            )
             result = _render(source, poses, preset, out, profile, recorder)
             console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
             return

@@ -23,6 +23,7 @@ from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
+from motionmusic.core.delay import FilterDelay, pitch_features
 from motionmusic.core.filters import AngleFilter, refilter
 from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
@@ -58,6 +59,7 @@ class Engine:
     ) -> None:
         self.tracker, self.instrument, self.recorder = tracker, instrument, recorder
         self.sinks = list(sinks)
+        self.delay = FilterDelay()  # how far the smoothing trails the client's moves
         self.on_state = on_state
         self.on_notice: Notify = on_notice or (lambda text: None)
         self.clock = clock or RealClock()
@@ -119,9 +121,9 @@ class Engine:
         """After a preset change: the filter the new preset asks for (kept if unchanged)."""
         if self.instrument is not None:
             fps = self.tracker.source.info.fps
-            self.tracker.smoother = refilter(
-                self.tracker.smoother, self.instrument.preset.smoothing, fps
-            )
+            smoother = refilter(self.tracker.smoother, self.instrument.preset.smoothing, fps)
+            if smoother is not self.tracker.smoother:
+                self.tracker.smoother, self.delay = smoother, FilterDelay()
 
     def restart_counts(self) -> None:
         """A session log starts: smoothing and target counts start afresh, as its summary's do."""
@@ -129,6 +131,7 @@ class Engine:
             self.instrument.restart_counts()
             fps = self.tracker.source.info.fps
             self.tracker.smoother = AngleFilter(self.instrument.preset.smoothing, fps)
+            self.delay = FilterDelay()
 
     def publish_soon(self) -> None:
         """Show the effect of a command at the next frame, not only at the next regular tick."""
@@ -190,6 +193,7 @@ class Engine:
             return None
         controls = self.instrument.step(sample.angles)
         self.instrument.send(controls, sample.frame.t_ns)
+        self.delay.update(sample.raw, sample.angles, pitch_features(self.instrument.preset))
         return controls
 
     def _calibrate(self, raw: Angles) -> None:

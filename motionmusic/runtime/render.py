@@ -30,6 +30,9 @@ class Rendered:
     curves: Path
     frames: int
     seconds: float
+    smoothing_ms: (
+        float  # heard beyond the pipeline: filter (as measured on this movement) + ramp + hold
+    )
 
 
 class CurveWriter:
@@ -92,4 +95,4 @@ def render(
             recorder.close()
     if engine.error is not None:
         raise engine.error
-    return Rendered(wav, curves_path, engine.frames, curves.seconds)
+    return Rendered(wav, curves_path, engine.frames, curves.seconds, engine.latest.smoothing_ms)

@@ -4,12 +4,14 @@ so no watcher ever reads an engine attribute that the loop thread may be changin
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Progress
 from motionmusic.core.controls import Controls
+from motionmusic.core.delay import heard_delay_ms
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile, Range
@@ -40,6 +42,13 @@ class EngineState:
     calibrated: dict[str, Range] | None = None  # the last calibration's result
     recording: Recording | None = None  # the session log being written
     audio: AudioStatus | None = None
+    smoothing_ms: float = math.nan  # heard beyond the pipeline: filter + ramp + frame hold
+
+    @property
+    def heard_latency_ms(self) -> float:
+        """What the client hears: frame → sound plus the smoothing (NaN: no audio measure)."""
+        pipeline = self.audio.latency_ms if self.audio is not None else math.nan
+        return pipeline + self.smoothing_ms
 
     @property
     def pose_found(self) -> bool:
@@ -97,4 +106,9 @@ def _snapshot(
         calibrated=engine.calibrated,
         recording=recorder.status() if recorder else None,
         audio=instrument.status() if instrument else None,
+        smoothing_ms=heard_delay_ms(
+            engine.delay.ms, instrument.preset.synth.ramp_ms, engine.tracker.source.info.fps
+        )
+        if instrument
+        else math.nan,
     )

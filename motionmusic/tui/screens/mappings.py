@@ -43,8 +43,18 @@ def edited(
     if data["voices"][voice].get(key) is None:
         raise ValueError(f"this voice has no movement on {key}")
     data["voices"][voice][key].update(changes)
-    data["smoothing"]["min_cutoff"] = smoothing
+    data["smoothing"][smoothing_knob(preset)] = smoothing
     return Preset.model_validate(data)
+
+
+def smoothing_knob(preset: Preset) -> str:
+    """The one smoothing setting the form edits: the rest hold's stillness (how many times its
+    jitter a move must go before the sound follows) or One Euro's cutoff."""
+    return "stillness" if preset.smoothing.method == "rest_hold" else "min_cutoff"
+
+
+def smoothing_label(preset: Preset) -> str:
+    return "stillness (x jitter)" if smoothing_knob(preset) == "stillness" else "smoothing (Hz)"
 
 
 class MappingsScreen(Watching):
@@ -78,7 +88,7 @@ class MappingsScreen(Watching):
             yield Field(id="root", placeholder="C4")
             yield Label("octaves")
             yield Select(_options(range(1, 5)), id="octaves", allow_blank=False)
-            yield Label("smoothing (Hz)")
+            yield Label(smoothing_label(self.preset), id="smoothing-label")
             yield Field(id="smoothing", type="number")
             yield Label("save as")
             yield Field(id="save-name", placeholder="new preset name, then ctrl+s")
@@ -132,7 +142,9 @@ class MappingsScreen(Watching):
             self.query_one("#scale", Select).value = pitch.scale
             self.query_one("#root", Input).value = pitch.root
             self.query_one("#octaves", Select).value = str(pitch.octaves)
-        self.query_one("#smoothing", Input).value = f"{self.draft.smoothing.min_cutoff:g}"
+        knob = smoothing_knob(self.draft)
+        self.query_one("#smoothing-label", Label).update(smoothing_label(self.draft))
+        self.query_one("#smoothing", Input).value = f"{getattr(self.draft.smoothing, knob):g}"
         self.call_after_refresh(self._loaded)
 
     def _loaded(self) -> None:

@@ -58,7 +58,7 @@ def status(state: EngineState) -> str:
     line = f"{person}{source} · {state.fps:4.1f} fps"
     audio = state.audio
     if audio is not None:
-        latency = "—" if math.isnan(audio.latency_ms) else f"{audio.latency_ms:.0f} ms"
+        latency = heard_latency(state)
         health = "ok" if audio.alive else "RESTARTING"
         if audio.backend.startswith("none"):
             health = "· NO SOUND"
@@ -66,6 +66,17 @@ def status(state: EngineState) -> str:
     else:
         line += "\naudio offline"
     return line
+
+
+def heard_latency(state: EngineState) -> str:
+    """Effective latency, what the client hears: the pipeline (frame -> sound) plus the
+    smoothing (filter, ramp and frame hold; `core/delay.py`)."""
+    pipeline = state.audio.latency_ms if state.audio is not None else math.nan
+    smoothing = "—" if math.isnan(state.smoothing_ms) else f"{state.smoothing_ms:.0f}"
+    if math.isnan(pipeline):
+        return f"— (smoothing {smoothing} ms)"
+    total = "—" if math.isnan(state.heard_latency_ms) else f"{state.heard_latency_ms:.0f} ms"
+    return f"{total} ({pipeline:.0f} + {smoothing} smoothing)"
 
 
 class SessionScreen(Watching):
