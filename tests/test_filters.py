@@ -52,10 +52,8 @@ def test_deliberate_raise_is_followed_without_lag():
 
 
 def test_rest_returns_after_the_move_and_holds_the_new_position():
-    values = np.concatenate(
-        [np.full(30, 40.0), np.linspace(40, 120, 30), 120 + _wandering(90, 1.0)]
-    )
-    out = _run(Smoothing(), values)
+    path = np.concatenate([np.full(30, 40.0), np.linspace(40, 120, 30), np.full(90, 120.0)])
+    out = _run(Smoothing(), path + _wandering(150, 1.0))
     tail = out[-30:]
     assert np.ptp(tail) == 0.0 and abs(tail[0] - 120) < 1.5
 
@@ -99,3 +97,21 @@ def test_delay_meter_reads_a_known_lag_and_none_for_the_rest_hold():
     assert 90 <= meter.ms <= 110
     assert held.ms < 10
     assert heard_delay_ms(held.ms, ramp_ms=10, fps=30) == pytest.approx(held.ms + 5 + 16.7, abs=0.1)
+
+
+def _delay_ms(truth: np.ndarray, heard: np.ndarray) -> float:
+    """The delay (to a tenth of a frame) at which `heard` best matches `truth`."""
+    frames = np.arange(len(truth))
+    fine = np.arange(0, len(truth) - 1, 0.1)
+    a, b = np.interp(fine, frames, truth), np.interp(fine, frames, heard)
+    scores = [np.corrcoef(a[: len(a) - k], b[k:])[0, 1] for k in range(150)]
+    return float(np.argmax(scores)) * 0.1 * 1000 / FPS
+
+
+def test_small_slow_raise_and_lower_cycles_are_followed_at_the_turnarounds():
+    """10° up and down every 4 s: each turnaround comes to rest for a moment, and the way back
+    must not wait for a whole band (it did: 60 ms behind)."""
+    t = np.arange(0, 12, 1 / FPS)
+    truth = 40 + 10 * np.sin(2 * np.pi * 0.25 * t) * (t > 1)
+    out = _run(Smoothing(), truth + _wandering(len(t), 0.3))
+    assert _delay_ms(truth[30:], out[30:]) <= 20

@@ -12,6 +12,8 @@ So the two cases are told apart instead of being traded off:
   the held value. From that frame on the output *is* the measured value (no lag at all) until
   the movement has been slower than the jitter for `settle` seconds; then it rests again.
 
+Right after a move, the way back needs a third of the band for a second (see REVERSAL_BAND).
+
 The jitter is learnt while resting, per angle (an exponential mean of |frame-to-frame change|),
 so a clean image gets a narrow band and a noisy one (side-on, far away) a wide one. The band is
 what a move must cross before the sound follows: 2.5-5° for the arm angles on the shared stills
@@ -28,6 +30,14 @@ AVERAGE_FRAMES = 30
 """Frames of stillness averaged before the held value freezes (1 s at 30 fps)."""
 LEARNING_RATE = 0.03
 """Per resting frame: the jitter estimate follows changes over about a second."""
+REVERSAL_BAND = 1 / 3
+REVERSAL_S = 1.0
+"""For a second after a move has come to rest, a move back the way it came needs only a third of
+the band: a reversal then is the gesture going on (a raise, then its lowering; a head turned to
+one side and back), not a body settling, and a whole band at every turnaround made small slow
+oscillations trail by 60-140 ms. Jitter after a stop is as likely either way, so the other side
+keeps the whole band, and a body that comes to rest after a move flips no more notes than before
+(benchmarks/README.md, "rest hold")."""
 
 
 class RestHold:
@@ -43,6 +53,8 @@ class RestHold:
         self._count = 0
         self._recent: deque[float] = deque(maxlen=4)
         self._quiet_since: float | None = None
+        self._direction = 0.0  # of the last move: +1 up, -1 down
+        self._rested_at = -math.inf
 
     @property
     def band(self) -> float:
@@ -57,7 +69,7 @@ class RestHold:
             self._rest(value)
             return value
         if not self.moving:
-            if abs(value - self._held) <= self.band:
+            if abs(value - self._held) <= self._band_toward(value, t):
                 self._learn(abs(value - previous))
                 self._average(value)
                 return self._held
@@ -65,17 +77,22 @@ class RestHold:
             return value
         return self._follow(value, t)
 
+    def _band_toward(self, value: float, t: float) -> float:
+        back = (value - self._held) * self._direction < 0
+        return self.band * REVERSAL_BAND if back and t - self._rested_at < REVERSAL_S else self.band
+
     def _follow(self, value: float, t: float) -> float:
         recent = self._recent
         per_frame = abs(recent[-1] - recent[0]) / max(len(recent) - 1, 1)
         if per_frame >= self.jitter:
             self._quiet_since = None
+            self._direction = math.copysign(1.0, recent[-1] - recent[0])
             return value
         if self._quiet_since is None:
             self._quiet_since = t
         if t - self._quiet_since < self.settle_s:
             return value
-        self.moving = False
+        self.moving, self._rested_at = False, t
         self._rest(sum(recent) / len(recent), len(recent))
         return self._held
 
@@ -93,6 +110,6 @@ class RestHold:
 
     def restart(self) -> None:
         """After a gap: hold afresh from the next value; the learnt jitter is kept (same body)."""
-        self.moving = False
+        self.moving, self._direction = False, 0.0
         self._held = math.nan
         self._recent.clear()
