@@ -10,6 +10,7 @@ pipeline (capture, inference, channel, output) is not in it: that part is measur
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,12 +54,22 @@ def reference(samples: list[Sample], preset: Preset) -> tuple[np.ndarray, np.nda
     return times, note_to_midi(pitch.root) + position * 12 * pitch.octaves
 
 
+def despiked(pitch: np.ndarray, width: int = 5) -> np.ndarray:
+    """A running median over `width` estimates (25 ms): removes the pitch tracker's isolated octave
+    errors on a fast glide, and, being centred, moves nothing in time."""
+    padded = np.pad(pitch, width // 2, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        return np.asarray(np.nanmedian(windows, axis=1))
+
+
 def lag(wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0) -> Lag:
     audio, rate = read(wav)
     mono = audio.mean(axis=1) if audio.ndim > 1 else audio
     t, f0 = f0_track(mono, rate, hop_s=STEP_S, window=WINDOW)
     t = t + WINDOW / 2 / rate  # each estimate describes the middle of its window
-    heard = 69 + 12 * np.log2(f0 / 440.0)
+    heard = despiked(69 + 12 * np.log2(f0 / 440.0))
     known = ~np.isnan(midi)
     if known.sum() < 2:
         return Lag(np.nan, -1.0)  # the voice's movement is not in view

@@ -10,6 +10,7 @@ import pytest
 from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.delay import FilterDelay, heard_delay_ms
 from motionmusic.core.filters import OFF, AngleFilter, Smoothing, residual_jitter
+from motionmusic.store.preset_library import find_preset
 
 N = len(ANGLE_NAMES)
 FPS = 30.0
@@ -96,7 +97,11 @@ def test_delay_meter_reads_a_known_lag_and_none_for_the_rest_hold():
         held.update(raw, hold(raw), [0])
     assert 90 <= meter.ms <= 110
     assert held.ms < 10
-    assert heard_delay_ms(held.ms, ramp_ms=10, fps=30) == pytest.approx(held.ms + 5 + 16.7, abs=0.1)
+    stepping = find_preset("arm-raise-pentatonic")  # notes: a step held for a frame, 10 ms ramps
+    assert heard_delay_ms(held.ms, stepping, fps=30) == pytest.approx(held.ms + 5 + 16.7, abs=0.1)
+    gliding = find_preset("theremin")  # glides a frame ahead: no hold, no ramp
+    assert heard_delay_ms(held.ms, gliding, fps=30) == pytest.approx(held.ms)
+    assert heard_delay_ms(held.ms, gliding, fps=5) == pytest.approx(held.ms + 5 + 100)
 
 
 def _delay_ms(truth: np.ndarray, heard: np.ndarray) -> float:

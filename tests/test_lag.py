@@ -34,10 +34,11 @@ def heard_after(preset: Preset, clip: str, clip_trace, tracked, tmp_path) -> Lag
 
 def wave_one(preset: Preset) -> Preset:
     """The settings this project shipped before the lag work: One Euro 0.5 Hz / beta 0.01, a
-    20-cent glide hold and 35 ms ramps."""
+    20-cent glide hold, 35 ms ramps, and a pitch that steps at each frame."""
     lead = preset.voices[0]
     assert lead.pitch is not None
-    old_lead = lead.model_copy(update={"pitch": lead.pitch.model_copy(update={"hold_cents": 20.0})})
+    old_pitch = lead.pitch.model_copy(update={"hold_cents": 20.0, "ahead": False})
+    old_lead = lead.model_copy(update={"pitch": old_pitch})
     return preset.model_copy(
         update={
             "name": "wave-one",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.filters import OFF, AngleFilter, Smoothing
-from motionmusic.core.performer import Performer
+from motionmusic.core.performer import Ahead, Performer
 from motionmusic.core.presets import Preset
 from motionmusic.core.scales import (
     SCALES,
@@ -152,3 +152,16 @@ def test_a_deliberate_raise_changes_note_on_the_frame_the_raw_angle_does():
     assert 0 <= heard[0] - changes[0] <= 1
     np.testing.assert_array_equal(heard[1:], changes[1:])
     np.testing.assert_array_equal(smoothed[heard], raw[changes])
+
+
+def test_a_glide_heads_one_frame_ahead_only_on_a_steady_move():
+    ahead, frame = Ahead(), 1 / 30
+    assert ahead(0.0, 60.0) == (60.0, 0.0)  # first frame: nowhere to go yet
+    assert ahead(frame, 60.0) == (60.0, 0.0)  # still: no lead, the preset's ramp
+    assert ahead(2 * frame, 60.5) == (60.5, 0.0)  # a move starts: no lead on one step
+    assert ahead(3 * frame, 61.0) == (61.5, pytest.approx(frame))  # steady: one step ahead
+    assert ahead(4 * frame, 62.0) == (62.5, pytest.approx(frame))  # speeding up: the smaller step
+    assert ahead(5 * frame, 61.8) == (61.8, 0.0)  # a turnaround: no lead
+    slow = Ahead()
+    for i, midi in enumerate((60.0, 61.0, 62.0)):
+        assert slow(i * 0.2, midi) == (midi, 0.0)  # 5 fps: one frame ahead would be 200 ms

@@ -35,7 +35,8 @@ class VoiceGraph:
         ramp, fade = synth.ramp_ms / 1000, synth.fade_ms / 1000
         start = midi_to_hz(note_to_midi(voice.pitch.root if voice.pitch else voice.note))
         self.struck = voice.instrument == "mallet"
-        self.freq = pyo.SigTo(start, time=0.0 if self.struck else ramp, init=start)
+        self.ramp = 0.0 if self.struck else ramp
+        self.freq = pyo.SigTo(start, time=self.ramp, init=start)
         self.amp = pyo.SigTo(0.0, time=ramp)
         self.gate = pyo.SigTo(0.0, time=fade)
         self.brightness = pyo.SigTo(0.5, time=ramp, init=0.5)
@@ -75,6 +76,7 @@ class VoiceGraph:
         self.brightness.value = float(c.brightness)
         self.pan.value = float(c.pan)
         if not self.struck:
+            self.freq.time = float(c.glide_s) if c.glide_s > 0.0 else self.ramp
             self.freq.value = float(c.freq)
         elif c.strike > 0.0:
             self.freq.value = float(c.freq)

@@ -15,7 +15,8 @@ Layout (indices into the array):
     10 stretch     1 in the stretch zone
     11 late        audio buffers whose callback came over 1.5 buffers after the previous one
     12..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
-                   strikes (a counter: the synth strikes when it grows), strike velocity
+                   strikes (a counter: the synth strikes when it grows), strike velocity,
+                   glide time
     LOG..          a ring of (capture_ns, applied_ns) pairs for latency measurement
 
 Pure numpy over any buffer: the parent and the synth process each wrap the same shared memory.
@@ -43,7 +44,7 @@ from motionmusic.core.controls import Controls, VoiceControls
     LATE,
 ) = range(12)
 HEAD = 12
-VOICE_SLOTS = 7
+VOICE_SLOTS = 8
 MAX_VOICES = 8
 LOG = HEAD + VOICE_SLOTS * MAX_VOICES
 LOG_SIZE = 4096
@@ -75,6 +76,7 @@ class ControlWriter:
                 float(voice.present),
                 self._strikes[i],
                 voice.strike,
+                voice.glide_s,
             )
         a[SEQ] = seq + 2  # even: stable
 
@@ -104,13 +106,14 @@ class ControlReader:
         self.seq = seq
         voices = []
         for i in range(self.voices):
-            freq, amp, bright, pan, present, strikes, velocity = snapshot[HEAD + i * VOICE_SLOTS :][
-                :VOICE_SLOTS
-            ]
+            freq, amp, bright, pan, present, strikes, velocity, glide = snapshot[
+                HEAD + i * VOICE_SLOTS :
+            ][:VOICE_SLOTS]
             struck = strikes > self._strikes[i]
             self._strikes[i] = strikes
+            strike = velocity if struck else 0.0
             voices.append(
-                VoiceControls(freq, amp, bright, pan, present > 0.5, velocity if struck else 0.0)
+                VoiceControls(freq, amp, bright, pan, present > 0.5, strike, glide_s=glide)
             )
         controls = Controls(
             int(snapshot[CAPTURE]), tuple(voices), float(snapshot[REWARD]), float(snapshot[STRETCH])

@@ -30,6 +30,7 @@ class VoiceControls:
     present: bool  # its movement is measured; False fades it out
     strike: float = 0.0  # velocity 0..1 of a note to strike now; 0 for none
     midi: float = 69.0  # the note it plays, as a MIDI number (fractional while gliding)
+    glide_s: float = 0.0  # > 0: reach `freq` over this long (a glide heading one frame ahead)
 
     @property
     def note(self) -> str:

@@ -3,7 +3,8 @@
 Three things add up (each measured from outside by `benchmarks/effective_latency.py`):
 - the smoothing filter: measured here, live, on the client's own movement (`FilterDelay`);
 - the synth's linear ramp: it trails a glide by half its length;
-- the frame hold: a value stands for a whole frame interval, half a frame behind on average.
+- the frame hold: a value stands for a whole frame interval, half a frame behind on average
+  (both cancelled where the pitch glides a frame ahead, `core/performer.Ahead`).
 
 The terminal UI adds their sum to the pipeline's frame → sound figure, so its "latency" is what
 the client hears, not only when the synth receives the controls.
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
 from motionmusic.core.filters import DEGREES_PER_UNIT
+from motionmusic.core.performer import Ahead
 from motionmusic.core.presets import Preset
 
 MOVING_DEG_S = 20.0
@@ -67,7 +69,14 @@ def pitch_features(preset: Preset) -> list[int]:
     return sorted({ANGLE_NAMES.index(v.pitch.feature) for v in preset.voices if v.pitch})
 
 
-def heard_delay_ms(filter_ms: float, ramp_ms: float, fps: float) -> float:
-    """Smoothing as the client hears it: the filter (0 until measured), half a ramp, half a frame."""
+def heard_delay_ms(filter_ms: float, preset: Preset, fps: float) -> float:
+    """Smoothing as the client hears it: the filter (0 until measured), then half a ramp and half
+    a frame, unless the pitch glides a frame ahead (`Pitch.ahead`), which cancels both."""
     measured = 0.0 if math.isnan(filter_ms) else max(filter_ms, 0.0)
-    return measured + ramp_ms / 2 + 500.0 / max(fps, 1.0)
+    if goes_ahead(preset) and 1.0 / max(fps, 1.0) <= Ahead.MAX_INTERVAL_S:
+        return measured
+    return measured + preset.synth.ramp_ms / 2 + 500.0 / max(fps, 1.0)
+
+
+def goes_ahead(preset: Preset) -> bool:
+    return any(v.pitch and v.pitch.mode == "glide" and v.pitch.ahead for v in preset.voices)

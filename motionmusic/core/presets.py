@@ -64,6 +64,10 @@ class Pitch(Control):
     hysteresis: float = Field(0.25, ge=0.0, le=0.45)
     """Scale mode: how far past the midpoint between two notes the pitch must go before the note
     changes (fraction of the gap). Stops a body held still from flipping between two notes."""
+    ahead: bool = True
+    """Glide mode: between frames the pitch keeps moving the way the hand moves (at most one
+    frame's step, and only at 20 fps or more) instead of stepping when the next frame comes; a
+    step held for a frame trails the hand by half a frame, 17 ms at 30 fps."""
     hold_cents: float = Field(0.0, ge=0.0, le=50.0)
     """Glide mode: pitch changes smaller than this are ignored; a moving hand glides at most this
     far behind. Off by default: the rest hold (`smoothing`) already keeps a still hand still, and

@@ -107,7 +107,7 @@ def _snapshot(
         recording=recorder.status() if recorder else None,
         audio=instrument.status() if instrument else None,
         smoothing_ms=heard_delay_ms(
-            engine.delay.ms, instrument.preset.synth.ramp_ms, engine.tracker.source.info.fps
+            engine.delay.ms, instrument.preset, engine.tracker.source.info.fps
         )
         if instrument
         else math.nan,
