@@ -159,8 +159,8 @@ def test_a_glide_heads_one_frame_ahead_only_on_a_steady_move():
     assert ahead(0.0, 60.0) == (60.0, 0.0)  # first frame: nowhere to go yet
     assert ahead(frame, 60.0) == (60.0, 0.0)  # still: no lead, the preset's ramp
     assert ahead(2 * frame, 60.5) == (60.5, 0.0)  # a move starts: no lead on one step
-    assert ahead(3 * frame, 61.0) == (61.5, pytest.approx(frame))  # steady: one step ahead
-    assert ahead(4 * frame, 62.0) == (62.5, pytest.approx(frame))  # speeding up: the smaller step
+    assert ahead(3 * frame, 61.0) == pytest.approx((61.5, frame))  # steady: one step ahead
+    assert ahead(4 * frame, 62.0) == pytest.approx((62.5, frame))  # speeding up: the smaller step
     assert ahead(5 * frame, 61.8) == (61.8, 0.0)  # a turnaround: no lead
     slow = Ahead()
     for i, midi in enumerate((60.0, 61.0, 62.0)):

@@ -134,6 +134,69 @@ def test_space_mutes_the_synth_output_from_any_screen(jack_server):
         synth.release()
 
 
+def _stall_the_server_once() -> None:
+    """A JACK client that misses one cycle on purpose: a real dropout, server-wide."""
+    import jack
+
+    client = jack.Client("motionmusic-stall", no_start_server=True)
+    stalled = []
+
+    @client.set_process_callback
+    def process(frames: int) -> None:
+        if not stalled:
+            stalled.append(True)
+            time.sleep(0.03)  # over five 5.3 ms cycles
+
+    client.activate()
+    time.sleep(0.3)
+    client.deactivate()
+    client.close()
+
+
+def test_with_the_ui_up_the_synth_drops_nothing_and_late_counts_real_xruns(jack_server):
+    """20 s of the theremin on a real-time JACK server with the terminal UI up and switching
+    screens: the synth misses no cycle, and the screen's "late" counts JACK's own xruns (it stood
+    still here while timer jitter made the old count rise), and rises when a cycle is lost."""
+    synth = SynthProcess(find_preset("theremin"), "jack").start()
+    try:
+        live = live_on(synth=synth, preset="theremin")
+        app = MotionMusicApp(live)
+
+        def late() -> int:
+            audio = live.state.audio
+            assert audio is not None
+            return audio.late_buffers
+
+        def logged() -> int:
+            text = jack_server.log.read_text()
+            return text.count("Process XRun") + text.count("was not finished")
+
+        async def scenario(pilot) -> None:
+            await until(pilot, lambda: synth.heartbeat > 400)
+            await pilot.pause(2.0)  # a new client's first cycles may run late
+            caused, stalls, counted, seen = (
+                jack_server.client_xruns(),
+                jack_server.stalls(),
+                late(),
+                logged(),
+            )
+            for screen in "2131" * 5:
+                await pilot.press(screen)
+                await pilot.pause(1.0)
+            caused = jack_server.client_xruns() - caused
+            # a VM pause (the driver itself over 1 ms late) proves nothing either way
+            assert caused == 0 or jack_server.stalls() > stalls, f"{caused} caused by the synth"
+            assert late() - counted <= logged() - seen  # nothing that JACK did not see
+            before = late()
+            _stall_the_server_once()
+            await until(pilot, lambda: late() > before, timeout=5)
+            assert "late" in str(app.screen.query_one("#status", Static).content)
+
+        run_app(app, scenario)
+    finally:
+        synth.release()
+
+
 def test_calibration_through_the_ui_stores_the_range(tmp_path: Path):
     profile = clients.create("C5", "arm-raise-pentatonic")
     script = segments((3.0, 14, 14), (1.0, 14, 96), (4.0, 96, 96))

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyo
 
+from motionmusic.adapters.jack_xruns import count_xruns
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
 from motionmusic.core.scales import SCALES, midi_to_hz, note_to_midi
@@ -292,12 +293,14 @@ def serve(
     graph = SynthGraph(preset)
     graph.start()
     reader = ch.ControlReader(array, len(preset.voices))
-    late_ns = int(1.5 * buffer / rate * 1e9)
+    xruns = count_xruns(array) if backend == "jack" else None
+    # without JACK's own count: a callback over 1.5 buffers after the previous one
+    late_ns = int(1.5 * buffer / rate * 1e9) if xruns is None else None
     last = [0]
 
     def on_buffer() -> None:
         now = time.monotonic_ns()
-        if last[0] and now - last[0] > late_ns:
+        if late_ns is not None and last[0] and now - last[0] > late_ns:
             array[ch.LATE] += 1.0  # a dropout as the synth sees it
         last[0] = now
         array[ch.PEAK] = graph.peak()  # the buffer just played; published before the heartbeat
@@ -327,6 +330,8 @@ def serve(
     graph.presence.value = 0.0  # fade out before stopping: no click
     time.sleep(preset.synth.fade_ms / 1000 + 0.05)
     server.stop()
+    if xruns is not None:
+        xruns.close()
     server.shutdown()  # the mapping goes with the process
     if orphaned:
         memory.unlink()  # its owner is gone: nobody else will free the shared memory
