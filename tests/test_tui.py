@@ -139,14 +139,14 @@ def _stall_the_server_once() -> None:
     import jack
 
     client = jack.Client("motionmusic-stall", no_start_server=True)
-    stalled = []
+    stalled: list[bool] = []
 
-    @client.set_process_callback
     def process(frames: int) -> None:
         if not stalled:
             stalled.append(True)
             time.sleep(0.03)  # over five 5.3 ms cycles
 
+    client.set_process_callback(process)
     client.activate()
     time.sleep(0.3)
     client.deactivate()
@@ -165,7 +165,7 @@ def test_with_the_ui_up_the_synth_drops_nothing_and_late_counts_real_xruns(jack_
         def late() -> int:
             audio = live.state.audio
             assert audio is not None
-            return audio.late_buffers
+            return int(audio.late_buffers)
 
         def logged() -> int:
             text = jack_server.log.read_text()
