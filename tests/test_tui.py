@@ -168,7 +168,7 @@ def test_with_the_ui_up_the_synth_drops_nothing_and_late_counts_real_xruns(jack_
             return int(audio.late_buffers)
 
         def logged() -> int:
-            text = jack_server.log.read_text()
+            text: str = jack_server.log.read_text()
             return text.count("Process XRun") + text.count("was not finished")
 
         async def scenario(pilot) -> None:

@@ -75,7 +75,7 @@ class AudioStatus:
     alive: bool
     peak: float  # output peak of the latest buffer, 0..1
     latency_ms: float  # frame capture → sound, recent median (NaN: unknown)
-    late_buffers: int  # audio callbacks that came late (dropouts), since the synth started
+    late_buffers: int  # dropouts since the synth started: JACK's xruns, else late callbacks
 
 
 class Synth(Protocol):
