@@ -34,6 +34,19 @@ def model_path() -> Path:
         sys.exit(str(exc))
 
 
+def model_named(name: str) -> Path:
+    """A bundle by name ("lite", "full"): installed here, or beside $MOTIONMUSIC_MODEL (where CI
+    and this machine keep all three)."""
+    env = os.environ.get("MOTIONMUSIC_MODEL")
+    beside = Path(env).with_name(f"pose_landmarker_{name}.task") if env else None
+    if beside is not None and beside.is_file():
+        return beside
+    try:
+        return pose_models.by_name(name)
+    except MotionMusicError as exc:
+        sys.exit(str(exc))
+
+
 def p50_p95(values: list[float] | np.ndarray) -> str:
     arr = np.asarray(values, dtype=float)
     return f"{np.percentile(arr, 50):7.2f} {np.percentile(arr, 95):7.2f}"

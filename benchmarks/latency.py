@@ -7,9 +7,11 @@ the same monotonic clock). Added: the playback latency JACK reports for its outp
 computed in a cycle is heard that much later). Printed: p50/p95/p99 and SD of frame → sound, a
 breakdown by stage, and xruns.
 
-Targets (this 2-core machine, full model): p50 <= 35 ms, p95 <= 50 ms, SD <= 3 ms, zero xruns.
+Targets (this 2-core machine): full model p50 <= 35 ms, p95 <= 50 ms, SD <= 3 ms, zero xruns;
+lite model p50 <= 30 ms, p95 <= 40 ms. `--models lite,full` measures both in the same run, on
+the same server, clip by clip, and prints them side by side.
 
-Run (starts its own jackd): MOTIONMUSIC_MEDIA=... python benchmarks/latency.py [clip ...]
+Run (starts its own jackd): python benchmarks/latency.py [--models lite,full] [clip ...]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import media_dir, model_path
+from common import media_dir, model_named, model_path
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_process import SynthProcess
@@ -109,13 +111,13 @@ def stats(name: str, values: np.ndarray) -> None:
     )
 
 
-def measure(clip: str, log: Path, period: int) -> tuple[float, float]:
+def measure(clip: str, log: Path, period: int, model: Path | None = None) -> tuple[float, float]:
     """Frame → sound on JACK for `clip`, printed stage by stage; returns its p50 and p95 (ms)."""
     preset = find_preset("theremin")
     synth = SynthProcess(preset, "jack", buffer=period).start()
     timed = TimedSynth(synth)
     output_ms = playback_latency_s() * 1000
-    with MediaPipePose(model_path()) as estimator:
+    with MediaPipePose(model or model_path()) as estimator:
         source = VideoSource(media_dir() / clip, realtime=True)
         time.sleep(0.5)
         driver_before = log.read_text().count("Process XRun")
@@ -136,8 +138,8 @@ def measure(clip: str, log: Path, period: int) -> tuple[float, float]:
     to_applied = np.array([(pairs[c] - timed.sent[c]) / 1e6 for c in captured])
     total = np.array([(pairs[c] - c) / 1e6 for c in captured]) + output_ms
     print(
-        f"\n{clip}: {engine.frames} frames sent, {source.dropped} dropped; statistics over the "
-        f"{len(captured)} after the first second"
+        f"\n{clip} ({estimator.model}): {engine.frames} frames sent, {source.dropped} dropped; "
+        f"statistics over the {len(captured)} after the first second"
     )
     stats("capture → controls sent", to_sent)
     stats("sent → applied in synth", to_applied)
@@ -156,18 +158,41 @@ def synth_log(synth: SynthProcess) -> np.ndarray:
     return channel.latency_log(synth.array)
 
 
+TARGETS = {"lite": (30.0, 40.0), "full": (35.0, 50.0)}  # p50, p95 (ms)
+
+
+def compare(clips: list[str], names: list[str], log: Path, period: int) -> None:
+    """Each clip with each model, in turn, then one table: p50/p95 against the targets."""
+    found = {(c, n): measure(c, log, period, model_named(n)) for c in clips for n in names}
+    print(f"\n{'clip':32} {'model':6} {'p50':>7} {'p95':>7}  target (p50/p95)")
+    for (clip, name), (p50, p95) in found.items():
+        goal = TARGETS.get(name)
+        verdict = (
+            ""
+            if goal is None
+            else f"  {goal[0]:.0f}/{goal[1]:.0f} ms: "
+            + ("met" if p50 <= goal[0] and p95 <= goal[1] else "NOT met")
+        )
+        print(f"{clip:32} {name:6} {p50:7.1f} {p95:7.1f}{verdict}")
+
+
 def main() -> None:
-    """Usage: latency.py [--period FRAMES] [clip ...] (period 256 is the reference setting)."""
+    """Usage: latency.py [--period FRAMES] [--models lite,full] [clip ...] (period 256 is the
+    reference setting)."""
     args = sys.argv[1:]
-    period = 256
+    period, models = 256, None
     if args[:1] == ["--period"]:
         period, args = int(args[1]), args[2:]
+    if args[:1] == ["--models"]:
+        models, args = args[1].split(","), args[2:]
     print(f"JACK dummy, 48 kHz, {period}-frame periods; synth buffer {period}")
     log = Path(tempfile.mkdtemp()) / "jackd.log"
     server = start_jack(log, period)
     try:
         with native_logs_to_file():
-            for clip in args or CLIPS:
+            if models:
+                compare(list(args or CLIPS), models, log, period)
+            for clip in [] if models else args or CLIPS:
                 measure(clip, log, period)
         text = log.read_text()
         print(

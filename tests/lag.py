@@ -4,7 +4,7 @@ The reference is what the pitch *would* be with no smoothing at all: each frame'
 angle (the tracker's, before any filter) through the voice's own mapping (range, curve, invert,
 dead zone, root, octaves), joined by straight lines between frames as the movement itself is, so
 the half-frame a frame value is held for counts as delay. The rendered WAV is pitch-tracked every 5 ms
-and the delay is the lag (0-250 ms) at which the two correlate best. Offline, so the real-time
+and the delay is the lag (-100..250 ms) at which the two correlate best. Offline, so the real-time
 pipeline (capture, inference, channel, output) is not in it: that part is measured on JACK.
 """
 
@@ -64,7 +64,11 @@ def despiked(pitch: np.ndarray, width: int = 5) -> np.ndarray:
         return np.asarray(np.nanmedian(windows, axis=1))
 
 
-def lag(wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0) -> Lag:
+def lag(
+    wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0, min_ms: float = -100.0
+) -> Lag:
+    """The delay (`min_ms`..`max_ms`; below zero the sound is ahead, as a predicting glide may
+    be) at which the heard pitch matches the movement best."""
     audio, rate = read(wav)
     mono = audio.mean(axis=1) if audio.ndim > 1 else audio
     t, f0 = f0_track(mono, rate, hop_s=STEP_S, window=WINDOW)
@@ -77,8 +81,8 @@ def lag(wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0) -
     gaps = np.interp(t, times, (~known).astype(float)) > 0  # not across untracked frames
     wanted[gaps] = np.nan
     best = Lag(np.nan, -1.0)
-    for k in range(int(max_ms / 1000 / STEP_S) + 1):
-        a, b = wanted[: len(wanted) - k], heard[k:]
+    for k in range(round(min_ms / 1000 / STEP_S), int(max_ms / 1000 / STEP_S) + 1):
+        a, b = (wanted[: len(wanted) - k], heard[k:]) if k >= 0 else (wanted[-k:], heard[:k])
         ok = ~np.isnan(a) & ~np.isnan(b)
         if ok.sum() < 50:
             continue

@@ -5,12 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
-from motionmusic.core.delay import FilterDelay, heard_delay_ms
 from motionmusic.core.filters import OFF, AngleFilter, Smoothing, residual_jitter
-from motionmusic.store.preset_library import find_preset
 
 N = len(ANGLE_NAMES)
 FPS = 30.0
@@ -78,30 +75,6 @@ def test_gap_restarts_instead_of_bridging():
         smoothed = _run(Smoothing(method=method), values)
         assert math.isnan(smoothed[11])
         assert smoothed[13] == 150.0  # first value after a gap is taken as is
-
-
-def test_delay_meter_reads_a_known_lag_and_none_for_the_rest_hold():
-    """What the screen adds to the pipeline: a stream smoothed by a pure 100 ms delay reads
-    100 ms; the rest hold, on raises and lowerings after a second of rest, reads about nothing."""
-    t = np.arange(0, 8, 1 / FPS)
-    moving = t > 1.0
-
-    def arm(delay: float) -> np.ndarray:
-        return 40 + 30 * np.sin(2 * np.pi * 0.5 * (t - delay)) * moving  # up to 94°/s
-
-    noise = _wandering(len(t), 0.3)
-    meter, held = FilterDelay(), FilterDelay()
-    hold = AngleFilter(Smoothing())
-    for raw, lagged in zip(_stream(arm(0.0) + noise), _stream(arm(0.1) + noise), strict=True):
-        meter.update(raw, lagged, [0])
-        held.update(raw, hold(raw), [0])
-    assert 90 <= meter.ms <= 110
-    assert held.ms < 10
-    stepping = find_preset("arm-raise-pentatonic")  # notes: a step held for a frame, 10 ms ramps
-    assert heard_delay_ms(held.ms, stepping, fps=30) == pytest.approx(held.ms + 5 + 16.7, abs=0.1)
-    gliding = find_preset("theremin")  # glides a frame ahead: no hold, no ramp
-    assert heard_delay_ms(held.ms, gliding, fps=30) == pytest.approx(held.ms)
-    assert heard_delay_ms(held.ms, gliding, fps=5) == pytest.approx(held.ms + 5 + 100)
 
 
 def _delay_ms(truth: np.ndarray, heard: np.ndarray) -> float:

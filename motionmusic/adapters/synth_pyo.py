@@ -23,6 +23,7 @@ import pyo
 from motionmusic.adapters.jack_xruns import count_xruns
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
+from motionmusic.core.protocols import AudioStatus
 from motionmusic.core.scales import SCALES, midi_to_hz, note_to_midi
 
 CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
@@ -188,9 +189,18 @@ class OfflineSynth:
     """
 
     def __init__(
-        self, preset: Preset, wav: Path, rate: int = 48000, buffer: int = 256, tail_s: float = 0.5
+        self,
+        preset: Preset,
+        wav: Path,
+        rate: int = 48000,
+        buffer: int = 256,
+        tail_s: float = 0.5,
+        pipeline_ms: float | None = None,
     ) -> None:
         self.rate, self.buffer = rate, buffer
+        self.pipeline_ms = pipeline_ms
+        """A live pipeline's frame -> sound delay this render stands for (benchmarks): reported
+        as the latency, so gliding voices predict it as they would live. None: no pipeline."""
         self.server = pyo.Server(
             sr=rate, nchnls=2, buffersize=buffer, duplex=0, audio="manual", verbosity=1
         )
@@ -223,8 +233,10 @@ class OfflineSynth:
     def ensure_alive(self) -> None:
         """Nothing to restart: it lives in this process."""
 
-    def status(self) -> None:
-        return None
+    def status(self) -> AudioStatus | None:
+        if self.pipeline_ms is None:
+            return None
+        return AudioStatus("offline", True, 0.0, self.pipeline_ms, 0)
 
     def close(self) -> None:
         if self._closed:

@@ -18,7 +18,8 @@ from motionmusic.core.shaping import Backlash, Quantiser, TriggerDetector, shape
 from motionmusic.core.targets import Rewarder, rewarder_for
 
 
-def _position(control: Control | None, angles: Angles) -> float:
+def position(control: Control | None, angles: Angles) -> float:
+    """Where `angles` put a control's movement in its range, 0..1 (NaN: not measured)."""
     if control is None:
         return math.nan
     return shape(
@@ -29,7 +30,7 @@ def _position(control: Control | None, angles: Angles) -> float:
 def _level(level: Level | None, angles: Angles, default: float) -> float:
     if level is None:
         return default
-    p = _position(level, angles)
+    p = position(level, angles)
     low, high = level.output
     return low + p * (high - low)
 
@@ -73,7 +74,7 @@ class VoicePlayer:
         if trigger is None:
             return 0.0
         if self.detector is not None:
-            return self.detector(t, _position(self.watched, angles))
+            return self.detector(t, position(self.watched, angles))
         previous, self._last = self._last, (t, p)
         changed = self.midi != self._struck_midi
         if not changed or t - self._struck_at < trigger.min_interval_ms / 1000:
@@ -82,10 +83,13 @@ class VoicePlayer:
         self._struck_midi, self._struck_at = self.midi, t
         return velocity(rate)
 
-    def step(self, t: float, angles: Angles, tracked: bool = True) -> VoiceControls:
-        """`tracked`: someone is in view (a voice moved by nothing, a drone, sounds only then)."""
+    def step(
+        self, t: float, angles: Angles, tracked: bool = True, lead_s: float = 0.0
+    ) -> VoiceControls:
+        """`tracked`: someone is in view (a voice moved by nothing, a drone, sounds only then);
+        `lead_s`: the pipeline delay a glide heading ahead makes up for."""
         v = self.voice
-        p = _position(v.pitch, angles)
+        p = position(v.pitch, angles)
         amp = _level(v.volume, angles, 1.0) * v.level
         present = tracked and not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
         if not present:
@@ -98,7 +102,9 @@ class VoicePlayer:
         brightness = _level(v.brightness, angles, 0.5)
         pan = _level(v.pan, angles, 0.5)
         strike = self._strike(t, p, angles)
-        target, glide_s = self.ahead(t, self.midi) if self.ahead is not None else (self.midi, 0.0)
+        target, glide_s = (
+            self.ahead(t, self.midi, lead_s) if self.ahead is not None else (self.midi, 0.0)
+        )
         return VoiceControls(
             midi_to_hz(target),
             amp,
@@ -112,23 +118,29 @@ class VoicePlayer:
 
 
 class Ahead:
-    """A glide heading one frame ahead: between frames the pitch goes on the way the hand went.
+    """A glide heading ahead: between frames the pitch goes on the way the hand went.
 
     A pitch that steps when a frame comes and then holds trails the hand by half a frame (17 ms at
-    30 fps). Sending, with each frame, where the pitch will be at the next one (this frame plus its
-    step) and gliding there over one frame interval follows a steady move exactly. The step is the
-    smaller of the last two, and none unless both went the same way: no lead at the start of a
-    move or after a turnaround, and a still hand (the same value twice) gets none at all.
+    30 fps), and the pipeline (camera, model, synth, output) adds its own delay before that.
+    Sending, with each frame, where the pitch will be one frame later, plus the pipeline's delay
+    (`lead_s`), and gliding there over one frame interval follows a steady move with neither.
+    That is constant-velocity prediction, 50-60 ms ahead at 30 fps: on wrist height it beats
+    holding the last value on every clip (benchmarks/README.md, "prediction"), and a body at
+    rest, held by the rest hold, gives it nothing to amplify. The step is the smaller of the last
+    two, and none unless both went the same way: no lead at the start of a move or after a
+    turnaround, and a still hand (the same value twice) gets none at all.
     """
 
     MAX_INTERVAL_S = 0.05
     """Only at 20 fps or more: at 5 fps one frame ahead is 200 ms of guessing."""
+    MAX_LEAD_S = 0.05
+    """The pipeline's delay is predicted up to 50 ms (the benchmark measures 33 and 66 ms)."""
 
     def __init__(self) -> None:
         self._last: tuple[float, float] | None = None  # (t, midi)
         self._step = 0.0
 
-    def __call__(self, t: float, midi: float) -> tuple[float, float]:
+    def __call__(self, t: float, midi: float, lead_s: float = 0.0) -> tuple[float, float]:
         """(the MIDI pitch to glide to, over how many seconds; 0: the preset's ramp)."""
         last, self._last = self._last, (t, midi)
         if last is None:
@@ -137,7 +149,8 @@ class Ahead:
         previous, self._step = self._step, step
         if not 0.0 < interval <= self.MAX_INTERVAL_S or step * previous <= 0.0:
             return midi, 0.0
-        lead = math.copysign(min(abs(step), abs(previous)), step)
+        steps = 1.0 + min(max(lead_s, 0.0), self.MAX_LEAD_S) / interval
+        lead = math.copysign(min(abs(step), abs(previous)), step) * steps
         return midi + lead, interval
 
     def reset(self) -> None:
@@ -163,10 +176,11 @@ class Performer:
         self.players = [VoicePlayer(voice) for voice in self.preset.voices]
         self.rewarder = rewarder_for(profile, preset.reward, carried)
 
-    def step(self, angles: Angles) -> Controls:
+    def step(self, angles: Angles, lead_s: float = 0.0) -> Controls:
+        """`lead_s`: the pipeline's frame -> sound delay, which gliding voices predict."""
         t = angles.t_ns / 1e9
         tracked = bool(angles.confidence.any())
-        voices = tuple(player.step(t, angles, tracked) for player in self.players)
+        voices = tuple(player.step(t, angles, tracked, lead_s) for player in self.players)
         reward, stretch = self.rewarder.update(angles) if self.rewarder else (0.0, 0.0)
         return Controls(angles.t_ns, voices, reward, stretch)
 

@@ -23,7 +23,7 @@ from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
-from motionmusic.core.delay import FilterDelay, pitch_features
+from motionmusic.core.delay import HeardDelay
 from motionmusic.core.filters import AngleFilter, refilter
 from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
@@ -59,7 +59,7 @@ class Engine:
     ) -> None:
         self.tracker, self.instrument, self.recorder = tracker, instrument, recorder
         self.sinks = list(sinks)
-        self.delay = FilterDelay()  # how far the smoothing trails the client's moves
+        self.delay: HeardDelay | None = None  # how far the sound trails the client's moves
         self.on_state = on_state
         self.on_notice: Notify = on_notice or (lambda text: None)
         self.clock = clock or RealClock()
@@ -123,7 +123,7 @@ class Engine:
             fps = self.tracker.source.info.fps
             smoother = refilter(self.tracker.smoother, self.instrument.preset.smoothing, fps)
             if smoother is not self.tracker.smoother:
-                self.tracker.smoother, self.delay = smoother, FilterDelay()
+                self.tracker.smoother, self.delay = smoother, None
 
     def restart_counts(self) -> None:
         """A session log starts: smoothing and target counts start afresh, as its summary's do."""
@@ -131,7 +131,7 @@ class Engine:
             self.instrument.restart_counts()
             fps = self.tracker.source.info.fps
             self.tracker.smoother = AngleFilter(self.instrument.preset.smoothing, fps)
-            self.delay = FilterDelay()
+            self.delay = None
 
     def publish_soon(self) -> None:
         """Show the effect of a command at the next frame, not only at the next regular tick."""
@@ -193,7 +193,10 @@ class Engine:
             return None
         controls = self.instrument.step(sample.angles)
         self.instrument.send(controls, sample.frame.t_ns)
-        self.delay.update(sample.raw, sample.angles, pitch_features(self.instrument.preset))
+        played = self.instrument.performer.preset
+        if self.delay is None or self.delay.played is not played:
+            self.delay = HeardDelay(played)
+        self.delay.update(sample.raw, sample.angles, controls)
         return controls
 
     def _calibrate(self, raw: Angles) -> None:

@@ -8,6 +8,7 @@ client's reps and time in target carry over: it is the same session.
 
 from __future__ import annotations
 
+import math
 import threading
 
 from motionmusic.core.angles import Angles
@@ -27,6 +28,10 @@ def same_sound(a: Preset, b: Preset) -> bool:
     )
 
 
+LEAD_EVERY_NS = 500_000_000
+"""How often the measured pipeline delay is read again (it moves slowly)."""
+
+
 class Instrument:
     def __init__(
         self,
@@ -41,6 +46,8 @@ class Instrument:
         self._factory = factory
         self._pending: tuple[Preset, Synth] | None = None
         self._booting: threading.Thread | None = None
+        self.lead_s = 0.0  # the pipeline delay gliding voices predict (`Ahead`)
+        self._lead_at = -LEAD_EVERY_NS
 
     def play(self, preset: Preset) -> bool:
         """Play `preset`: True if it plays from this frame, False if its synth is booting first
@@ -88,7 +95,15 @@ class Instrument:
         self.performer = Performer(preset, self.profile, self.performer.rewarder)
 
     def step(self, angles: Angles) -> Controls:
-        return self.performer.step(angles)
+        if angles.t_ns - self._lead_at >= LEAD_EVERY_NS:
+            self._lead_at, self.lead_s = angles.t_ns, self._pipeline_s()
+        return self.performer.step(angles, self.lead_s)
+
+    def _pipeline_s(self) -> float:
+        """The synth's recent frame -> sound median; 0 where it measures none (offline)."""
+        status = self.synth.status()
+        latency = status.latency_ms if status is not None else math.nan
+        return 0.0 if math.isnan(latency) else latency / 1000
 
     def send(self, controls: Controls, t_ns: int) -> None:
         self.synth.ensure_alive()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Progress
 from motionmusic.core.controls import Controls
-from motionmusic.core.delay import heard_delay_ms
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile, Range
@@ -42,7 +41,7 @@ class EngineState:
     calibrated: dict[str, Range] | None = None  # the last calibration's result
     recording: Recording | None = None  # the session log being written
     audio: AudioStatus | None = None
-    smoothing_ms: float = math.nan  # heard beyond the pipeline: filter + ramp + frame hold
+    smoothing_ms: float = math.nan  # heard beyond the pipeline: filter + ramp + hold - prediction
 
     @property
     def heard_latency_ms(self) -> float:
@@ -106,9 +105,5 @@ def _snapshot(
         calibrated=engine.calibrated,
         recording=recorder.status() if recorder else None,
         audio=instrument.status() if instrument else None,
-        smoothing_ms=heard_delay_ms(
-            engine.delay.ms, instrument.preset, engine.tracker.source.info.fps
-        )
-        if instrument
-        else math.nan,
+        smoothing_ms=engine.delay.ms(engine.tracker.source.info.fps) if engine.delay else math.nan,
     )

@@ -72,11 +72,11 @@ def heard_latency(state: EngineState) -> str:
     """Effective latency, what the client hears: the pipeline (frame -> sound) plus the
     smoothing (filter, ramp and frame hold; `core/delay.py`)."""
     pipeline = state.audio.latency_ms if state.audio is not None else math.nan
-    smoothing = "—" if math.isnan(state.smoothing_ms) else f"{state.smoothing_ms:.0f}"
+    smoothing = "—" if math.isnan(state.smoothing_ms) else f"{state.smoothing_ms:+.0f}"
     if math.isnan(pipeline):
         return f"— (smoothing {smoothing} ms)"
     total = "—" if math.isnan(state.heard_latency_ms) else f"{state.heard_latency_ms:.0f} ms"
-    return f"{total} ({pipeline:.0f} + {smoothing} smoothing)"
+    return f"{total} ({pipeline:.0f} pipeline, {smoothing} smoothing)"
 
 
 class SessionScreen(Watching):
