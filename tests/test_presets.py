@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.presets import json_schema, load_preset
+from motionmusic.core.presets import json_schema, load_preset, recorded_preset
 from motionmusic.store.preset_library import find_preset, preset_path, shipped
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,3 +148,10 @@ def test_fuzzed_presets_never_crash(tmp_path, data):
         load_preset(path)
     except MotionMusicError as exc:
         assert str(path) in str(exc) and "\n" not in str(exc)
+
+
+def test_a_log_from_before_the_rest_hold_is_summarised_with_the_filter_it_was_played_with():
+    played = find_preset("theremin").model_dump()
+    del played["smoothing"]["method"]  # how wave-1 logs recorded their preset
+    assert recorded_preset(played).smoothing.method == "one_euro"
+    assert recorded_preset(find_preset("theremin").model_dump()).smoothing.method == "rest_hold"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import tomllib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -214,3 +214,12 @@ def load_preset(path: Path) -> Preset:
 
 def json_schema() -> str:
     return json.dumps(Preset.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def recorded_preset(data: dict[str, Any]) -> Preset:
+    """A preset as a session log recorded it. Logs written before the rest hold (their smoothing
+    names no method) were played through One Euro, so they are replayed and summarised with it."""
+    smoothing = data.get("smoothing")
+    if isinstance(smoothing, dict) and "method" not in smoothing:
+        data = {**data, "smoothing": {**smoothing, "method": "one_euro"}}
+    return Preset.model_validate(data)

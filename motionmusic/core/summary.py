@@ -20,7 +20,7 @@ from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES
 from motionmusic.core.controls import CONTROL_FIELDS
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, refilter
-from motionmusic.core.presets import Preset
+from motionmusic.core.presets import Preset, recorded_preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.targets import Rewarder, rewarder_for
 from motionmusic.core.trace import Trace
@@ -67,7 +67,7 @@ class SessionSummary:
 def session_parts(trace: Trace) -> tuple[dict[str, Any], Profile | None, Preset | None]:
     meta = trace.header.session or {}
     profile = Profile.model_validate(meta["profile"]) if meta.get("profile") else None
-    preset = Preset.model_validate(meta["preset"]) if meta.get("preset") else None
+    preset = recorded_preset(meta["preset"]) if meta.get("preset") else None
     return meta, profile, preset
 
 
@@ -124,7 +124,7 @@ def practice(
     for i, angles in enumerate(trace.angles()):
         for data in edits.get(i, ()):
             if data.get("type") == "preset":
-                new = Preset.model_validate(data["preset"])
+                new = recorded_preset(data["preset"])
                 smoother = refilter(smoother, new.smoothing, trace.header.fps)
                 preset = new
             else:
