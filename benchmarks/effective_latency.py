@@ -37,7 +37,7 @@ from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace  # noqa:
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
 from motionmusic.runtime.render import render  # noqa: E402
 from motionmusic.store.preset_library import find_preset, shipped  # noqa: E402
-from tests.lag import Lag, lag, reference  # noqa: E402
+from tests.lag import Lag, heard_pitch, lag, reference  # noqa: E402
 
 CLIPS = (
     "dance_arms_raise_front.mp4",
@@ -104,6 +104,51 @@ Row = tuple[str, str, Lag, dict[str, tuple[float, Lag]]]
 render predicting that pipeline, as live)."""
 
 
+def without_lead(preset: Preset) -> Preset:
+    """The preset with its glides stepping at each frame, as before `Pitch.ahead`."""
+    voices = [
+        v.model_copy(update={"pitch": v.pitch.model_copy(update={"ahead": False})})
+        if v.pitch is not None
+        else v
+        for v in preset.voices
+    ]
+    return preset.model_copy(update={"voices": voices})
+
+
+def heard_error(
+    preset: Preset, samples: list[Sample], trace_path: Path, wav: Path, pipeline_ms: float,
+    predict: bool,
+) -> float:  # fmt: skip
+    """RMS distance (cents) between the pitch heard and the pitch of the arm at that moment, on a
+    live run with `pipeline_ms` of frame → sound (the render's time plus the pipeline), with or
+    without predicting the pipeline. The pitch tracker's octave errors (over 6 semitones) are
+    left out."""
+    trace = read_trace(trace_path)
+    synth = OfflineSynth(preset, wav, pipeline_ms=pipeline_ms if predict else None)
+    render(TraceSource(trace, realtime=False), TracePoses(trace), preset, synth, wav)
+    times, midi = reference(samples, preset)
+    t, heard = heard_pitch(wav)
+    error = 100 * (heard - np.interp(t + pipeline_ms / 1000, times, midi, np.nan, np.nan))
+    error = error[~np.isnan(error)]
+    error = error[np.abs(error) < 600]
+    return float(np.sqrt(np.mean(error**2)))
+
+
+def prediction_table(results: dict[tuple[str, str], dict[str, float]], p50: float) -> str:
+    lines = [
+        f"Pitch error against the arm at the moment it is heard (RMS cents; a live run with "
+        f"{p50:.0f} ms frame → sound):",
+        "",
+        "| preset | clip | step at each frame | glide one frame ahead | ahead + predict the "
+        "pipeline |",
+        "|---|---|---|---|---|",
+    ]
+    for (preset, clip), errors in results.items():
+        cells = " | ".join(f"{e:.0f}" for e in errors.values())
+        lines.append(f"| {preset} | {clip} | {cells} |")
+    return "\n".join(lines)
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| preset | clip | smoothing + ramps + hold, offline (corr.) | model | frame → sound p50 "
@@ -159,6 +204,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     presets = [p for p in (find_preset(path.stem) for path in shipped()) if continuous(p)]
     rows: list[Row] = []
+    errors: dict[tuple[str, str], dict[str, float]] = {}
+    p50 = float("nan")
     with native_logs_to_file():
         pipeline = pipeline_p50()
         for clip in CLIPS:
@@ -171,7 +218,16 @@ def main() -> None:
                     for name, p50 in pipeline.get(clip, {}).items()
                 }
                 rows.append((preset.name, clip.removesuffix(".mp4"), found, live))
-    text = table(rows)
+                if clip in pipeline:
+                    p50 = pipeline[clip]["full"]
+                    errors[(preset.name, clip.removesuffix(".mp4"))] = {
+                        "step": heard_error(
+                            without_lead(preset), samples, trace_path, wav, p50, False
+                        ),
+                        "ahead": heard_error(preset, samples, trace_path, wav, p50, False),
+                        "predict": heard_error(preset, samples, trace_path, wav, p50, True),
+                    }
+    text = table(rows) + "\n\n" + prediction_table(errors, p50)
     print("\n" + text)
     if "--write-readme" in sys.argv[1:]:
         write_readme(text)
