@@ -64,16 +64,21 @@ def despiked(pitch: np.ndarray, width: int = 5) -> np.ndarray:
         return np.asarray(np.nanmedian(windows, axis=1))
 
 
+def heard_pitch(wav: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds, MIDI pitch) of a WAV every 5 ms, each estimate at the middle of its window."""
+    audio, rate = read(wav)
+    mono = audio.mean(axis=1) if audio.ndim > 1 else audio
+    t, f0 = f0_track(mono, rate, hop_s=STEP_S, window=WINDOW)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return t + WINDOW / 2 / rate, despiked(69 + 12 * np.log2(f0 / 440.0))
+
+
 def lag(
     wav: Path, times: np.ndarray, midi: np.ndarray, max_ms: float = 250.0, min_ms: float = -100.0
 ) -> Lag:
     """The delay (`min_ms`..`max_ms`; below zero the sound is ahead, as a predicting glide may
     be) at which the heard pitch matches the movement best."""
-    audio, rate = read(wav)
-    mono = audio.mean(axis=1) if audio.ndim > 1 else audio
-    t, f0 = f0_track(mono, rate, hop_s=STEP_S, window=WINDOW)
-    t = t + WINDOW / 2 / rate  # each estimate describes the middle of its window
-    heard = despiked(69 + 12 * np.log2(f0 / 440.0))
+    t, heard = heard_pitch(wav)
     known = ~np.isnan(midi)
     if known.sum() < 2:
         return Lag(np.nan, -1.0)  # the voice's movement is not in view
