@@ -204,6 +204,21 @@ def summary_table(summary: SessionSummary) -> Table:
     return table
 
 
+def left_out(summary: SessionSummary) -> list[str]:
+    """What the summary left out of range of motion, in words."""
+    lines = [
+        f"{a.feature}: {a.artefacts:.1%} of frames beyond what the joint can do (up to "
+        f"{a.artefact_peak:.0f}): measurement artefacts, left out"
+        for a in summary.angles
+        if a.artefact_peak is not None
+    ]
+    if summary.glitches:
+        lines.append(
+            f"{summary.glitches} frame(s) where the skeleton jumped: tracking glitches, left out"
+        )
+    return lines
+
+
 @click.command("summary")
 @click.argument("session", type=click.Path(path_type=Path))
 def summary_command(session: Path) -> None:
@@ -211,6 +226,8 @@ def summary_command(session: Path) -> None:
     what the therapist changed during it, when."""
     summary = load_summary(session)
     console.print(summary_table(summary))
+    for line in left_out(summary):
+        console.print(line)
     for seconds, what in summary.edits:
         minutes, rest = divmod(int(seconds), 60)
         console.print(f"  {minutes:02d}:{rest:02d}  {what}", highlight=False)

@@ -3,7 +3,9 @@
 Per angle: peak, 95th percentile and median of the confidently measured frames, time in target
 and repetitions (by replaying the same smoothing and target logic the client heard live), and the
 music made. The peak is the highest value that held for five frames running (a rolling median),
-so a single mis-tracked frame cannot set a record. "Highest" means furthest in the direction of
+so a single mis-tracked frame cannot set a record; values no joint can reach, and frames
+whose skeleton jumped further than a body moves, are left out and counted
+(`core/plausibility.py`). "Highest" means furthest in the direction of
 the movement: away from rest, toward the target.
 """
 
@@ -20,6 +22,7 @@ from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES
 from motionmusic.core.controls import CONTROL_FIELDS
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, refilter
+from motionmusic.core.plausibility import glitches, implausible
 from motionmusic.core.presets import Preset, recorded_preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.targets import Rewarder, rewarder_for
@@ -42,6 +45,8 @@ class AngleOutcome:
     reps: int
     rest: float | None  # calibrated range at the time of the session
     reach: float | None
+    artefacts: float = 0.0  # fraction of measured frames beyond what the joint can do: left out
+    artefact_peak: float | None = None  # the furthest such value, so the therapist can see it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ class SessionSummary:
     angles: tuple[AngleOutcome, ...]
     edits: tuple[tuple[float, str], ...] = ()  # (seconds from the start, what changed)
     model: str | None = None  # the pose model that tracked it, when recorded
+    glitches: int = 0  # frames whose skeleton jumped further than a body moves: left out
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
@@ -82,6 +88,10 @@ def _peak(values: np.ndarray, direction: float) -> float:
 def _outcome(
     feature: str, column: np.ndarray, profile: Profile | None, rewarder: Rewarder | None
 ) -> AngleOutcome:
+    """Range of motion from the plausible values only; the others counted and shown apart."""
+    odd = implausible(feature, column)
+    artefacts = column[odd]
+    column = np.where(odd, np.nan, column)
     settings = profile.setting(feature) if profile else None
     rng = settings.range if settings else None
     target = settings.target if settings else None
@@ -107,6 +117,8 @@ def _outcome(
         tracker.reps if tracker else 0,
         rng.rest if rng else None,
         rng.reach if rng else None,
+        artefacts.size / max(int((~np.isnan(column)).sum()) + artefacts.size, 1),
+        float(artefacts[np.argmax(np.abs(artefacts))]) if artefacts.size else None,
     )
 
 
@@ -181,9 +193,16 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
     names = list(trace.header.angles)
     if names != list(ANGLE_NAMES):
         raise MotionMusicError(f"{trace.path}: recorded with other angle definitions")
-    values = np.where(
-        trace.records["confidence"] >= MIN_CONFIDENCE, trace.records["angles"], np.nan
-    ).astype(np.float64)
+    records = trace.records
+    jumped = glitches(
+        records["image"].astype(np.float64),
+        records["world"].astype(np.float64),
+        records["present"] > 0,
+        records["t_ns"],
+        trace.header.image_size,
+    )
+    confident = (records["confidence"] >= MIN_CONFIDENCE) & ~jumped[:, None]
+    values = np.where(confident, records["angles"], np.nan).astype(np.float64)
     rewarder, profile = practice(trace, profile, preset)
     chosen = (
         features
@@ -211,4 +230,5 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         outcomes,
         edits(trace),
         trace.header.model,
+        int(jumped.sum()),
     )

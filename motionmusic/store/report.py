@@ -58,6 +58,10 @@ COLUMNS = {
     "time_in_target_s": "seconds at or beyond the target",
     "reps": "excursions from rest that reached the target",
     "notes_played": "notes struck or changed to in the session",
+    "artefact_frames": "fraction of measured frames beyond the joint's physiological range, left "
+    "out of peak, p95 and median (measurement artefacts)",
+    "artefact_peak": "the furthest such value (not range of motion; empty: none)",
+    "glitch_frames": "frames whose skeleton jumped further than a body moves, left out",
 }
 
 
@@ -153,6 +157,9 @@ def _rows(summaries: Sequence[SessionSummary]) -> list[dict[str, object]]:
                     "time_in_target_s": f"{a.seconds_in_target:.1f}",
                     "reps": a.reps,
                     "notes_played": s.notes,
+                    "artefact_frames": f"{a.artefacts:.3f}",
+                    "artefact_peak": "" if a.artefact_peak is None else f"{a.artefact_peak:.1f}",
+                    "glitch_frames": s.glitches,
                 }
             )
     return rows
@@ -193,6 +200,26 @@ def write_report(profile: Profile, summaries: Sequence[SessionSummary], out: Pat
     return out / "report.html"
 
 
+def _artefacts(summaries: Sequence[SessionSummary]) -> str:
+    """A paragraph naming every value left out as a measurement artefact, and every glitch."""
+    lines = [
+        f"{s.source}: {a.feature} reached {a.artefact_peak:.0f} in {a.artefacts:.1%} of frames, "
+        "beyond what the joint can do: a measurement artefact, not range of motion"
+        for s in summaries
+        for a in s.angles
+        if a.artefact_peak is not None
+    ]
+    lines += [
+        f"{s.source}: {s.glitches} frame(s) where the skeleton jumped (tracking glitches)"
+        for s in summaries
+        if s.glitches
+    ]
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+    return f'<div class="caveat"><p>Left out of every figure below:</p><ul>{items}</ul></div>'
+
+
 def _page(
     client: str,
     summaries: Sequence[SessionSummary],
@@ -204,6 +231,7 @@ def _page(
     differ = len(models) > 1 or "lite" in models
     mixed = f'<p class="caveat">{html.escape(MODELS)}</p>' if differ else ""
     used = ", ".join(models) or "not recorded"
+    odd = _artefacts(summaries)
     figures = "".join(
         f'<figure><img alt="{html.escape(name)}" '
         f'src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
@@ -221,7 +249,7 @@ tr.low{{background:#fff3e0}}.caveat{{background:#eef;padding:.5em}}img{{max-widt
 <p>{len(summaries)} session(s), {low} with low tracking confidence (orange ✕ in the plots,
 shaded rows in the table). Generated {datetime.now().strftime("%Y-%m-%d %H:%M")}.</p>
 <p class="caveat">{html.escape(CAVEAT)}</p>
-<p>Pose model: {html.escape(used)}.</p>{mixed}
+<p>Pose model: {html.escape(used)}.</p>{mixed}{odd}
 {figures}
 <h2>Sessions</h2>
 {_table(rows)}
