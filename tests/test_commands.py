@@ -10,14 +10,14 @@ from collections.abc import Callable
 from rich.console import Console
 from textual.widgets import OptionList
 
-from motionmusic.cli.status_line import command
+from motionmusic.cli.status_line import command, status_line
 from motionmusic.core.presets import Preset
 from motionmusic.runtime.commands import PlayPreset
 from motionmusic.runtime.engine import Command
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.store.preset_library import find_preset, save_preset
 from motionmusic.tui.app import MotionMusicApp
-from tests.tui_support import RecordingSynth, live_on, playing, run_app, until
+from tests.tui_support import RecordingSynth, frozen_state, live_on, playing, run_app, until
 
 
 def lower_theremin() -> Preset:
@@ -104,3 +104,9 @@ def test_both_ways_boot_a_new_synth_for_other_instruments():
         way(live, "calm-pad")
         assert presets_sent(sent) == [PlayPreset(pad)]
         assert len(made) == 1 and live.instrument.synth is made[0] is not first
+
+
+def test_the_headless_status_line_shows_what_the_client_hears():
+    """Like the session screen: the pipeline plus the smoothing (38 + 22 in this state)."""
+    line = status_line(frozen_state(live_on())).plain
+    assert "latency 60 ms" in line

@@ -6,6 +6,7 @@ UI's preset switch), so both behave alike: a mapping-only change keeps the synth
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 
@@ -35,9 +36,11 @@ def status_line(state: EngineState) -> Text:
         for t in state.targets
     )
     rec = " · ● REC" if state.recording else ""
+    heard = state.heard_latency_ms
+    latency = "" if math.isnan(heard) else f" · latency {heard:.0f} ms"  # what the client hears
     line = (
         f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}"
-        f"{targets}{rec}{muted}"
+        f"{targets}{rec}{muted}{latency}"
     )
     return Text(line, style="bold reverse" if state.muted else "")
 
