@@ -151,7 +151,6 @@ class HeardDelay:
             if v.pitch is not None and v.pitch.mode == "glide"
         }
         self._features = pitch_features(played)
-        self._ramp_ms = played.synth.ramp_ms
         self.played = played
 
     def update(self, raw: Angles, smoothed: Angles, controls: Controls) -> None:
@@ -167,4 +166,4 @@ class HeardDelay:
         if glides:
             return sum(glides) / len(glides)
         measured = 0.0 if math.isnan(self.filter.ms) else max(self.filter.ms, 0.0)
-        return measured + self._ramp_ms / 2 + 500.0 / max(fps, 1.0)
+        return measured + self.played.synth.ramp_ms / 2 + 500.0 / max(fps, 1.0)
