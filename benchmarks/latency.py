@@ -31,7 +31,7 @@ from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.controls import Controls
-from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.protocols import AudioStatus
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.engine import Engine
@@ -76,11 +76,19 @@ class TimedEstimator:
         self.stage_ms: dict[str, float] = {}
         self.inference: dict[int, float] = {}
 
-    def estimate(self, frame: Frame) -> PoseFrame | None:
-        pose = self.estimator.estimate(frame)
+    sees_people = True
+
+    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        pose = self.estimator.estimate(frame, zone)
         self.stage_ms = self.estimator.stage_ms
         self.inference[frame.t_ns] = self.stage_ms["inference"]
         return pose
+
+    def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        return self.estimator.find(frame, zone)
+
+    def forget(self) -> None:
+        self.estimator.forget()
 
     def close(self) -> None:
         self.estimator.close()

@@ -384,7 +384,7 @@ def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_pa
     terminal = Terminal("mm-demo-test", args, tmp_path, (80, 24))
     try:
         screen = terminal.wait_for("audio jack ok")
-        assert "preset arm-raise-pentatonic" in screen and "person tracked" in screen, screen
+        assert "preset arm-raise-pentatonic" in screen and "client tracked" in screen, screen
         assert says in screen, screen
         terminal.end_with("q")
     finally:

@@ -1,8 +1,16 @@
-"""Pose estimation with MediaPipe Tasks `PoseLandmarker` (VIDEO mode, one person).
+"""Pose estimation with MediaPipe Tasks `PoseLandmarker`, one person per look, in a zone.
 
-VIDEO mode keeps MediaPipe's tracker (the person detector is skipped while tracking holds) and its own
-landmark smoothing, which needs strictly increasing timestamps: they come from the frames' monotonic
-capture times, nudged forward by a millisecond if two frames share one.
+`estimate` runs VIDEO mode: MediaPipe's tracker (the person detector is skipped while tracking
+holds) and its own landmark smoothing, which needs strictly increasing timestamps: they come from
+the frames' monotonic capture times, nudged forward by a millisecond if two frames share one.
+`find` runs IMAGE mode: a fresh detection that remembers nothing, for finding people (the
+follower's scan) and for finding the client again without being held on whoever MediaPipe
+tracked last. `forget` starts VIDEO mode afresh (about 50 ms, only when the client is re-found).
+
+Both look only inside a zone of the picture: the Python API takes no region of interest, so the
+picture is cropped, and the landmarks put back in the whole picture's coordinates. Asking for
+more poses (`num_poses=2`) costs 1.8x on every frame and may return one person twice; one pose in
+the client's zone costs what one pose costs.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone, uncrop
 
 
 def to_pose_frame(
@@ -40,6 +48,8 @@ class MediaPipePose:
     inference, convert (result → `PoseFrame`).
     """
 
+    sees_people = True
+
     def __init__(
         self,
         model_path: Path,
@@ -48,16 +58,25 @@ class MediaPipePose:
         name: str | None = None,
     ) -> None:
         self.model = name or model_path.stem
+        self._path, self._confidence = model_path, min_confidence
+        self._landmarker = self._create(vision.RunningMode.VIDEO)
+        self._finder: vision.PoseLandmarker | None = None  # IMAGE mode, made when first needed
+        self._max_side = max_side
+        self._last_ms = -1
+        self.stage_ms: dict[str, float] = {}
+
+    def _create(self, mode: vision.RunningMode) -> vision.PoseLandmarker:
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.VIDEO,
+            base_options=BaseOptions(model_asset_path=str(self._path)),
+            running_mode=mode,
             num_poses=1,
-            min_pose_detection_confidence=min_confidence,
-            min_pose_presence_confidence=min_confidence,
-            min_tracking_confidence=min_confidence,
+            min_pose_detection_confidence=self._confidence,
+            min_pose_presence_confidence=self._confidence,
+            min_tracking_confidence=self._confidence,
         )
+        model_path = self._path
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            return vision.PoseLandmarker.create_from_options(options)
         except OSError as exc:  # MediaPipe's native library, or one it needs, is missing
             raise MotionMusicError(
                 f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
@@ -65,29 +84,46 @@ class MediaPipePose:
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise MotionMusicError(f"cannot load pose model {model_path}: {first}") from exc
-        self._max_side = max_side
-        self._last_ms = -1
-        self.stage_ms: dict[str, float] = {}
 
     def _timestamp_ms(self, t_ns: int) -> int:
         ms = max(t_ns // 1_000_000, self._last_ms + 1)
         self._last_ms = ms
         return ms
 
-    def estimate(self, frame: Frame) -> PoseFrame | None:
-        """Find the pose in one BGR frame."""
+    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        """The person MediaPipe tracks in `zone` of one BGR frame (VIDEO mode)."""
+        return self._look(frame, zone, tracked=True)
+
+    def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        """A person in `zone`, found afresh (IMAGE mode: no tracking, no smoothing)."""
+        if self._finder is None:
+            self._finder = self._create(vision.RunningMode.IMAGE)
+        return self._look(frame, zone, tracked=False)
+
+    def forget(self) -> None:
+        """Track afresh from the next `estimate`: MediaPipe would hold on to whom it saw last."""
+        self._landmarker.close()
+        self._landmarker = self._create(vision.RunningMode.VIDEO)
+
+    def _look(self, frame: Frame, zone: Zone, tracked: bool) -> PoseFrame | None:
         if frame.image is None:
             raise ValueError("MediaPipePose needs pixels; a trace carries its poses already")
         t0 = time.perf_counter_ns()
-        rgb = cv2.cvtColor(self._fit(frame.image), cv2.COLOR_BGR2RGB)
+        height, width = frame.image.shape[:2]  # landmarks come back normalised to the whole frame
+        box = zone.pixels(width, height)
+        crop = frame.image if zone.whole else frame.image[box[1] : box[3], box[0] : box[2]]
+        rgb = cv2.cvtColor(self._fit(crop), cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         t1 = time.perf_counter_ns()
-        result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
+        if tracked:
+            result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
+        else:
+            assert self._finder is not None
+            result = self._finder.detect(image)
         t2 = time.perf_counter_ns()
-        height, width = frame.image.shape[
-            :2
-        ]  # landmarks are normalised to the whole, unshrunk frame
-        pose = to_pose_frame(result, frame.t_ns, (width, height))
+        pose = to_pose_frame(result, frame.t_ns, (box[2] - box[0], box[3] - box[1]))
+        if pose is not None and not zone.whole:
+            pose = uncrop(pose, box, (width, height))
         self.stage_ms = {
             "colour": (t1 - t0) / 1e6,
             "inference": (t2 - t1) / 1e6,
@@ -110,6 +146,8 @@ class MediaPipePose:
 
     def close(self) -> None:
         self._landmarker.close()
+        if self._finder is not None:
+            self._finder.close()
 
     def __enter__(self) -> MediaPipePose:
         return self

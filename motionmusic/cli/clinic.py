@@ -216,6 +216,11 @@ def left_out(summary: SessionSummary) -> list[str]:
         lines.append(
             f"{summary.glitches} frame(s) where the skeleton jumped: tracking glitches, left out"
         )
+    if summary.others:
+        lines.append(
+            f"{summary.others} frame(s) with someone else in view instead of the client: "
+            "not logged, not played"
+        )
     return lines
 
 

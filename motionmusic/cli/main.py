@@ -16,9 +16,10 @@ from rich.console import Console
 
 from motionmusic import __version__
 from motionmusic.cli import clinic, sound
-from motionmusic.cli.options import model_option
+from motionmusic.cli.options import model_option, who_option
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, Smoothing
+from motionmusic.core.people import Who
 from motionmusic.core.presets import json_schema, load_preset
 from motionmusic.core.protocols import Sink
 from motionmusic.core.ranges import RangeRecorder
@@ -94,6 +95,7 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "--beta", type=click.FloatRange(0, 10), default=Smoothing().beta, help="One Euro only."
 )
+@who_option
 def track(
     source: str | None,
     out: Path | None,
@@ -104,6 +106,7 @@ def track(
     method: Literal["rest_hold", "one_euro"],
     min_cutoff: float,
     beta: float,
+    who: Who | None,
 ) -> None:
     """Track SOURCE (camera index or name, video file, or .mmtrace) and show or record the angles.
 
@@ -113,7 +116,8 @@ def track(
     pace = realtime if realtime is not None else out is None
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(source or sound.default_source(), stack, pace, model)
-        tracker = Tracker(frame_source, estimator, AngleFilter(settings, frame_source.info.fps))
+        smoother = AngleFilter(settings, frame_source.info.fps)
+        tracker = Tracker(frame_source, estimator, smoother, who)
         writer = None
         if out is not None:
             info = frame_source.info

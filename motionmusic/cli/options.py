@@ -11,3 +11,10 @@ model_option = click.option(
     "or a .task file. Default: the preset's choice, else $MOTIONMUSIC_MODEL, else the installed "
     "one (full first).",
 )
+
+who_option = click.option(
+    "--who",
+    type=click.Choice(["left", "center", "right"]),
+    help="Whom to follow when several people are in view: the person at that side of the picture "
+    "at the start. Default: the person nearest the centre (the session screen's `w` switches).",
+)

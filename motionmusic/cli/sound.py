@@ -13,8 +13,9 @@ import click
 from rich.console import Console
 
 from motionmusic.cli.clinic import err, summary_table
-from motionmusic.cli.options import model_option
+from motionmusic.cli.options import model_option, who_option
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
@@ -75,16 +76,22 @@ def demo(audio: str, device: int | None, buffer: int) -> None:
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="WAV to write."
 )
 @model_option
-def render(source: str, preset_name: str, out: Path, model: str | None) -> None:
+@who_option
+def render(source: str, preset_name: str, out: Path, model: str | None, who: Who | None) -> None:
     """Render SOURCE (video file or .mmtrace) through a preset into a WAV, offline.
 
     Writes the control curves beside it (OUT with .controls.csv).
     """
-    _render_to(source, find_preset(preset_name), out, model)
+    _render_to(source, find_preset(preset_name), out, model, who=who)
 
 
 def _render_to(
-    source: str, preset: Preset, out: Path, model: str | None, profile: Profile | None = None
+    source: str,
+    preset: Preset,
+    out: Path,
+    model: str | None,
+    profile: Profile | None = None,
+    who: Who | None = None,
 ) -> None:
     """Offline rendering, shared by `render` and `run --audio offline` (which logs a session)."""
     if not out.parent.is_dir():
@@ -94,7 +101,7 @@ def _render_to(
             source, stack, realtime=False, model=model, preferred=preset.model
         )
         recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
-        result = _render(frame_source, estimator, preset, out, profile, recorder)
+        result = _render(frame_source, estimator, preset, out, profile, recorder, who)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}; "
         f"smoothing heard {result.smoothing_ms:.0f} ms after the movement"
@@ -108,11 +115,13 @@ def _render(
     out: Path,
     profile: Profile | None,
     recorder: SessionRecorder | None,
+    who: Who | None = None,
 ) -> Rendered:
     from motionmusic.adapters.synth_pyo import OfflineSynth
 
+    synth = OfflineSynth(preset, out)
     return render_offline(
-        source, estimator, preset, OfflineSynth(preset, out), out, profile, recorder
+        source, estimator, preset, synth, out, profile, recorder, who, console.print
     )
 
 
@@ -153,6 +162,7 @@ def _render(
     help="With --audio offline: the WAV to write.",
 )
 @model_option
+@who_option
 @click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
 def run(
     source_spec: str | None,
@@ -163,12 +173,13 @@ def run(
     buffer: int,
     out: Path | None,
     model: str | None,
+    who: Who | None,
     no_ui: bool,
 ) -> None:
     """Run the whole chain: movement in, music out, in the terminal UI.
 
     With --no-ui, commands are typed (then Enter): m mute/unmute · p NAME switch preset (a bad one
-    is refused and the music goes on) · q stop.
+    is refused and the music goes on) · w follow the next person in view · q stop.
     """
     profile = clients.load(client) if client else None
     preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
@@ -176,18 +187,20 @@ def run(
     if audio == "offline":
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
-        _render_to(spec, preset, out, model, profile)
+        _render_to(spec, preset, out, model, profile, who)
         return
     if not no_ui:
         from motionmusic.cli.terminal_ui import open_ui
 
-        open_ui(spec, preset, profile, audio, device, buffer, model, console)
+        open_ui(spec, preset, profile, audio, device, buffer, model, console, who=who)
         return
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(
             spec, stack, realtime=True, model=model, preferred=preset.model
         )
-        play(frame_source, estimator, preset, profile, audio, device, buffer, stack, "live")
+        play(
+            frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who
+        )
 
 
 @click.command("audio-devices")
@@ -286,6 +299,7 @@ def play(
     stack: ExitStack,
     kind: str,
     replayed: Path | None = None,
+    who: Who | None = None,
 ) -> None:
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
     client's session is recorded unless `kind` is "unlogged"."""
@@ -304,6 +318,7 @@ def play(
         profile,
         source_name=str(replayed or ""),
         kind=kind,
+        who=who,
     )
     play_live(live, console, record=kind != "unlogged" and profile is not None)
 

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from motionmusic.cli.clinic import summary_table
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.runtime.commands import PlayPreset, Stop
+from motionmusic.runtime.commands import NextClient, PlayPreset, Stop
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
 from motionmusic.store.preset_library import find_preset
@@ -29,7 +29,7 @@ def status_line(state: EngineState) -> Text:
     for name, c in zip(names, controls, strict=False):
         voices.append(f"{name} {c.note} {c.amp:.2f}" if c.present else f"{name} silent")
     muted = " · MUTED" if state.muted else ""
-    person = "person" if state.pose_found else "NO PERSON"
+    person = "client" if state.pose_found else str(state.seen.value).upper()
     targets = "".join(
         f" · {t.feature} {'IN TARGET' if t.in_target else 'target'} {t.target:.0f} reps {t.reps}"
         + (" STRETCH" if t.in_stretch else "")
@@ -46,12 +46,15 @@ def status_line(state: EngineState) -> Text:
 
 
 def command(live: LiveSession, line: str, say: Console) -> bool:
-    """Run one typed line — m (or Enter) mute/unmute, p NAME switch preset, q stop; False on q."""
+    """Run one typed line — m (or Enter) mute/unmute, p NAME switch preset, w follow the next
+    person, q stop; False on q."""
     word, _, argument = line.strip().partition(" ")
     if word.lower() in ("m", ""):
         live.mute()
     elif word.lower() == "q":
         return False
+    elif word.lower() == "w":
+        live.send(NextClient())
     elif word.lower() == "p" and argument:
         try:
             live.send(PlayPreset(find_preset(argument.strip())))

@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from rich.console import Console
 
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import Synth, SynthFactory
@@ -48,6 +49,7 @@ def open_ui(
     console: Console,
     demo: bool = False,
     note: str | None = None,
+    who: Who | None = None,
 ) -> None:
     from motionmusic.runtime.live_session import LiveSession
     from motionmusic.tui.app import MotionMusicApp, load_keymap
@@ -58,7 +60,7 @@ def open_ui(
         )
         synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
         stack.callback(synth.close)
-        live = LiveSession(frame_source, estimator, preset, synth, factory, profile)
+        live = LiveSession(frame_source, estimator, preset, synth, factory, profile, who=who)
         notes = [n for n in (note, warning) if n]
         app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)
         stack.callback(live.close)  # the app closes it; this covers an app that never mounted

@@ -66,3 +66,47 @@ class PoseFrame:
         xy = self.image[:, :2]
         inside: npt.NDArray[np.bool_] = np.all((xy >= -margin) & (xy <= 1.0 + margin), axis=1)
         return inside
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A part of the picture to look in, as fractions of its width and height (0..1).
+
+    The pose model finds one person per look: looking only where the client is keeps it on them,
+    however many people the room holds, at the cost of one person."""
+
+    left: float = 0.0
+    top: float = 0.0
+    right: float = 1.0
+    bottom: float = 1.0
+
+    @property
+    def whole(self) -> bool:
+        return (self.left, self.top, self.right, self.bottom) == (0.0, 0.0, 1.0, 1.0)
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) of the zone in a picture of that size, at least one pixel each way."""
+        x0, y0 = int(self.left * width), int(self.top * height)
+        x1 = max(round(self.right * width), x0 + 1)
+        y1 = max(round(self.bottom * height), y0 + 1)
+        return x0, y0, x1, y1
+
+
+WHOLE = Zone()
+
+
+def uncrop(pose: PoseFrame, box: tuple[int, int, int, int], size: tuple[int, int]) -> PoseFrame:
+    """A pose found in the crop `box` (x0, y0, x1, y1 in pixels) of a picture of `size` (width,
+    height), in the whole picture's coordinates. Depth z is on x's scale, so it scales with the
+    width; world landmarks are metric and stay as they are."""
+    x0, y0, x1, y1 = box
+    width, height = size
+    image = pose.image.copy()
+    image[:, 0] = (image[:, 0] * (x1 - x0) + x0) / width
+    image[:, 1] = (image[:, 1] * (y1 - y0) + y0) / height
+    image[:, 2] = image[:, 2] * (x1 - x0) / width
+    return PoseFrame(pose.t_ns, image, pose.world, pose.visibility, pose.presence, size)

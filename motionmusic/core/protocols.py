@@ -17,8 +17,9 @@ from enum import Enum
 from typing import Protocol
 
 from motionmusic.core.angles import Angles
+from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
-from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.presets import Preset
 
 
@@ -62,8 +63,20 @@ class PoseEstimator(Protocol):
     model: str
     """What makes the poses, as session logs and reports name it ("lite (a363f82e7e89)")."""
 
-    def estimate(self, frame: Frame) -> PoseFrame | None:
-        """The person's pose in `frame`, or None when nobody is found."""
+    sees_people: bool
+    """True: it finds whoever is in the picture (a model on pixels), so a `Follower` must tell
+    the client from others. False: its poses are the client's already (a recorded trace)."""
+
+    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        """The pose of the person tracked in `zone` of `frame`, or None when nobody is found."""
+        ...
+
+    def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        """A person in `zone`, found afresh: no memory of earlier frames."""
+        ...
+
+    def forget(self) -> None:
+        """Track afresh from the next `estimate` (someone else may have been tracked)."""
         ...
 
     def close(self) -> None: ...
@@ -116,6 +129,8 @@ class Sample:
     raw: Angles  # as measured
     angles: Angles  # smoothed: what mappings use
     stage_ms: dict[str, float] = field(default_factory=dict)
+    seen: Seen = Seen.CLIENT  # `pose` is the client's; else it is None, and why
+    others: tuple[PoseFrame, ...] = ()  # other people seen lately (the figure shows them)
 
 
 class Sink(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionmusic.core.clock import Clock, RealClock
-from motionmusic.core.pose import Frame, PoseFrame
+from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.protocols import SourceInfo, SourceStatus
 from motionmusic.core.trace import Trace
 
@@ -80,8 +80,16 @@ class TracePoses:
         self.stage_ms: dict[str, float] = {}
         self.model = trace.header.model or "unknown (a recorded trace)"
 
-    def estimate(self, frame: Frame) -> PoseFrame | None:
+    sees_people = False  # a trace holds the client's poses only: nobody else was logged
+
+    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         return self.trace.pose(frame.index, frame.t_ns)
+
+    def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+        return self.estimate(frame)
+
+    def forget(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

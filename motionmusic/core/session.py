@@ -66,8 +66,17 @@ class SessionLog:
         self.writer = TraceWriter(path, header)
         self.path = path
 
-    def record(self, t_ns: int, pose: PoseFrame | None, angles: Angles, controls: Controls) -> None:
-        self.writer.write(t_ns, pose, angles, controls)
+    def record(
+        self,
+        t_ns: int,
+        pose: PoseFrame | None,
+        angles: Angles,
+        controls: Controls,
+        present: int | None = None,
+    ) -> None:
+        """One frame: the client's pose, or none (`present` says whether someone else was in
+        view: then the frame is marked *not the client*, and nothing of them is written)."""
+        self.writer.write(t_ns, pose, angles, controls, present)
 
     def event(self, t_ns: int, kind: str, what: str, **data: Any) -> None:
         """Log an edit made while playing (`what` says it in words for the summary), at `t_ns`:

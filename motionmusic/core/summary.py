@@ -26,7 +26,7 @@ from motionmusic.core.plausibility import glitches, implausible
 from motionmusic.core.presets import Preset, recorded_preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.targets import Rewarder, rewarder_for
-from motionmusic.core.trace import Trace
+from motionmusic.core.trace import CLIENT, SOMEONE_ELSE, Trace
 
 MIN_CONFIDENCE = 0.5
 LOW_COVERAGE = 0.7  # a session tracked in fewer frames than this is marked low-confidence
@@ -58,13 +58,14 @@ class SessionSummary:
     started: str
     frames: int
     seconds: float
-    coverage: float  # fraction of frames with a person tracked
+    coverage: float  # fraction of frames with the client tracked
     notes: int  # notes struck or changed to
     low_confidence: bool
     angles: tuple[AngleOutcome, ...]
     edits: tuple[tuple[float, str], ...] = ()  # (seconds from the start, what changed)
     model: str | None = None  # the pose model that tracked it, when recorded
     glitches: int = 0  # frames whose skeleton jumped further than a body moves: left out
+    others: int = 0  # frames with someone else in view instead of the client: nothing logged
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
@@ -187,7 +188,8 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
     """The summary of a session log (or of any trace: then only movement, no targets or music)."""
     if len(trace) == 0:
         raise MotionMusicError(f"{trace.path}: empty session (no frames recorded)")
-    if not trace.records["present"].any():
+    client = trace.records["present"] == CLIENT
+    if not client.any():
         raise MotionMusicError(f"{trace.path}: no person was tracked in any frame")
     meta, profile, preset = session_parts(trace)
     names = list(trace.header.angles)
@@ -197,7 +199,7 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
     jumped = glitches(
         records["image"].astype(np.float64),
         records["world"].astype(np.float64),
-        records["present"] > 0,
+        client,
         records["t_ns"],
         trace.header.image_size,
     )
@@ -213,7 +215,7 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         chosen = list(dict.fromkeys([*chosen, *profile.targets()]))
     times = trace.records["t_ns"]
     seconds = float(times[-1] - times[0]) / 1e9
-    coverage = float(trace.records["present"].mean())
+    coverage = float(client.mean())
     outcomes = tuple(_outcome(n, values[:, ANGLE_INDEX[n]], profile, rewarder) for n in chosen)
     low = coverage < LOW_COVERAGE or any(o.measured < LOW_COVERAGE for o in outcomes)
     return SessionSummary(
@@ -231,4 +233,5 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         edits(trace),
         trace.header.model,
         int(jumped.sum()),
+        int((trace.records["present"] == SOMEONE_ELSE).sum()),
     )

@@ -23,6 +23,10 @@ of kind 3). Events are what changed while the session ran (a target set, a prese
 calibration saved), written at the moment they took effect, between the frames around them; the
 records stay fixed-size, so a log still reads with one `frombuffer` and survives a torn tail. A
 voice's controls also record the note it played (`midi`).
+
+Version 4 says whose frame it is: `present` is 1 for the client's pose, 0 when nobody was found,
+and 2 when someone else was in view instead (the therapist, a passer-by): nothing of them is
+written, neither landmarks nor angles.
 """
 
 from __future__ import annotations
@@ -47,9 +51,10 @@ from motionmusic.core.pose import PoseFrame
 from motionmusic.core.protocols import Sample
 
 MAGIC = b"MMTRACE\n"
-VERSION = 3
-READS = (1, 2, 3)
+VERSION = 4
+READS = (1, 2, 3, 4)
 FRAME, EVENT, MORE = 0, 2, 3  # record kinds (version 3)
+NOBODY, CLIENT, SOMEONE_ELSE = 0, 1, 2  # `present` (version 4)
 SUFFIX = ".mmtrace"
 
 
@@ -137,16 +142,26 @@ class TraceWriter:
         self.frames = 0
 
     def write(
-        self, t_ns: int, pose: PoseFrame | None, angles: Angles, controls: Controls | None = None
+        self,
+        t_ns: int,
+        pose: PoseFrame | None,
+        angles: Angles,
+        controls: Controls | None = None,
+        present: int | None = None,
     ) -> None:
+        """One frame: the client's `pose` and `angles`, or (`pose` None) why there is none:
+        `present` NOBODY or SOMEONE_ELSE."""
         record = np.zeros((), dtype=self._dtype)
         self._t0 = t_ns if self._t0 is None else self._t0
         record["t_ns"] = t_ns - self._t0
         record["angles"], record["confidence"] = angles.values, angles.confidence
         if pose is None:
             record["image"] = record["world"] = np.nan
+            record["present"] = NOBODY if present is None else present
+            if present == SOMEONE_ELSE:
+                record["angles"] = record["confidence"] = np.nan
         else:
-            record["present"] = 1
+            record["present"] = CLIENT
             record["image"], record["world"] = pose.image, pose.world
             record["visibility"], record["presence"] = pose.visibility, pose.presence
         if controls is not None and "controls" in record.dtype.names:
@@ -158,7 +173,7 @@ class TraceWriter:
 
     def record(self, sample: Sample, controls: Controls | None) -> None:
         """As a sink of the engine: the frame as measured (raw angles), and its controls."""
-        self.write(sample.frame.t_ns, sample.pose, sample.raw, controls)
+        self.write(sample.frame.t_ns, sample.pose, sample.raw, controls, sample.seen.code)
 
     def write_event(self, t_ns: int, event: dict[str, Any]) -> None:
         """Log what changed at `t_ns` (a JSON object), between the frames before and after it."""
@@ -209,7 +224,7 @@ class Trace:
     def pose(self, i: int, t_ns: int) -> PoseFrame | None:
         """Frame `i`'s pose, stamped with `t_ns` (replays run on a fresh clock)."""
         r = self.records[i]
-        if not r["present"]:
+        if r["present"] != CLIENT:
             return None
         as64 = np.float64
         return PoseFrame(

@@ -99,6 +99,22 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class NextClient:
+    """Follow the next person to the right (wrapping round) from the next frame: the therapist's
+    key when the wrong person was taken for the client. Logged; the session goes on."""
+
+    def __call__(self, engine: Engine) -> None:
+        follower = engine.tracker.follower
+        if follower is None:
+            engine.on_notice("a recorded trace holds one person only")
+            return
+        follower.cycle()
+        if engine.recorder is not None:
+            engine.recorder.edit(engine.now_ns, "client", "switched to the next person in view")
+        engine.publish_soon()
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """End the loop after this frame (the synth fades out, the log is closed)."""
 

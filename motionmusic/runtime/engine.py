@@ -21,6 +21,7 @@ from typing import Protocol
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
+from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
 from motionmusic.core.delay import HeardDelay
@@ -34,6 +35,7 @@ from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
 
 Watcher = Callable[[EngineState], None]
+ANNOUNCE_S = 0.3
 Notify = Callable[[str], None]
 
 
@@ -77,6 +79,8 @@ class Engine:
         self._t_ns = self.clock.now_ns()  # the newest frame's time: edits are logged at it
         self._published = -1.0
         self.fps = 0.0
+        self.seen = Seen.CLIENT  # as last announced
+        self._seen_since: tuple[Seen, int] | None = None
         self.latest = EngineState.initial(self)
 
     # -- what watchers may do -------------------------------------------------------------
@@ -161,6 +165,7 @@ class Engine:
         self.status, self._t_ns = "ok", frame.t_ns
         self._drain()
         sample = self.tracker.step(frame)
+        self._announce(sample.seen, frame.t_ns)
         controls = self._perform(sample)
         for sink in self.sinks:
             sink.record(sample, controls)
@@ -198,6 +203,17 @@ class Engine:
             self.delay = HeardDelay(played)
         self.delay.update(sample.raw, sample.angles, controls)
         return controls
+
+    def _announce(self, seen: Seen, t_ns: int) -> None:
+        """Say when the client goes out of view, someone else stands in, or the client is back,
+        once it has lasted `ANNOUNCE_S` (a single lost frame is not news; the screen shows it)."""
+        if self._seen_since is None or self._seen_since[0] is not seen:
+            self._seen_since = (seen, t_ns)
+        first = self.frames == 0 and seen is not Seen.CLIENT
+        held = t_ns - self._seen_since[1] >= ANNOUNCE_S * 1e9
+        if seen is not self.seen and (held or first):
+            self.seen = seen
+            self.on_notice("client back in view" if seen is Seen.CLIENT else seen.value)
 
     def _calibrate(self, raw: Angles) -> None:
         if self.calibrator is None:

@@ -8,6 +8,7 @@ reads or writes the loop's objects from the watcher's thread: state comes out as
 
 from __future__ import annotations
 
+from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Synth, SynthFactory
@@ -37,6 +38,7 @@ class LiveSession:
         state_hz: float = 15.0,
         source_name: str = "",
         kind: str = "live",
+        who: Who | None = None,
     ) -> None:
         self._notify: Notify = lambda text: None
         self.recorder = SessionRecorder(
@@ -47,7 +49,7 @@ class LiveSession:
             on_saved=lambda summary: self._notify(saved_line(summary)),
             on_problem=lambda text: self._notify(text),
         )
-        tracker = Tracker.for_preset(source, estimator, preset)
+        tracker = Tracker.for_preset(source, estimator, preset, who)
         self.instrument = Instrument(preset, synth, profile, factory)
         self.engine = Engine(
             tracker,

@@ -71,7 +71,7 @@ class SessionRecorder:
 
     def record(self, sample: Sample, controls: Controls | None) -> None:
         if self.log is not None and controls is not None:
-            self.log.record(sample.frame.t_ns, sample.pose, sample.raw, controls)
+            self.log.record(sample.frame.t_ns, sample.pose, sample.raw, controls, sample.seen.code)
             self._last_ns = sample.frame.t_ns
 
     def edit(self, t_ns: int, kind: str, what: str, **data: Any) -> None:

@@ -9,10 +9,12 @@ volume, presence, strikes), so the music can be checked against the movement tha
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from motionmusic.core.controls import Controls
+from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample, Synth
@@ -75,15 +77,25 @@ def render(
     wav: Path,
     profile: Profile | None = None,
     recorder: SessionRecorder | None = None,
+    who: Who | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Rendered:
     """Track `source` (unpaced) and play `preset` (as `profile`'s client plays it) into `synth`,
     an offline synth writing `wav`; the curves go to `<wav>.controls.csv`. With a `recorder`
-    the client's session is logged too."""
-    tracker = Tracker.for_preset(source, estimator, preset)
+    the client's session is logged too. `who` picks the client when several people are in view;
+    `on_notice` hears what the engine announces (the client out of view, back), timed."""
+    tracker = Tracker.for_preset(source, estimator, preset, who)
     curves_path = wav.with_suffix(".controls.csv")
     curves = CurveWriter(curves_path, preset)
     instrument = Instrument(preset, synth, profile)
-    engine = Engine(tracker, instrument, recorder=recorder, sinks=[curves])
+    say = on_notice or (lambda text: None)
+    engine = Engine(
+        tracker,
+        instrument,
+        recorder=recorder,
+        sinks=[curves],
+        on_notice=lambda text: say(f"{curves.seconds:5.1f} s  {text}"),
+    )
     if recorder is not None and profile is not None:
         engine.submit(Record(on=True))
     try:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Progress
+from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
@@ -42,6 +43,8 @@ class EngineState:
     recording: Recording | None = None  # the session log being written
     audio: AudioStatus | None = None
     smoothing_ms: float = math.nan  # heard beyond the pipeline: filter + ramp + hold - prediction
+    seen: Seen = Seen.CLIENT  # whose pose `pose` is; when not the client's, `pose` is None
+    others: tuple[PoseFrame, ...] = ()  # other people in view lately (the figure shows them)
 
     @property
     def heard_latency_ms(self) -> float:
@@ -71,7 +74,9 @@ class EngineState:
         """When the loop has ended: the last frame's values, the counts as they ended."""
         last = engine.latest
         state = _snapshot(engine, last.frame, None, last.controls)
-        return dataclasses.replace(state, pose=last.pose, raw=last.raw, angles=last.angles)
+        return dataclasses.replace(
+            state, pose=last.pose, raw=last.raw, angles=last.angles, seen=last.seen
+        )
 
     def with_muted(self, muted: bool) -> EngineState:
         return dataclasses.replace(self, muted=muted)
@@ -106,4 +111,6 @@ def _snapshot(
         recording=recorder.status() if recorder else None,
         audio=instrument.status() if instrument else None,
         smoothing_ms=engine.delay.ms(engine.tracker.source.info.fps) if engine.delay else math.nan,
+        seen=sample.seen if sample else Seen.CLIENT,
+        others=sample.others if sample else (),
     )

@@ -1,9 +1,11 @@
-"""The tracking chain for one frame: pose → angles → filter, with the time each stage took.
+"""The tracking chain for one frame: the client's pose → angles → filter, with each stage's time.
 
 The engine calls `step` once per frame it takes from the source; nothing else loops over frames.
 
 `Tracker` knows only the protocols (a frame source and a pose estimator), so a camera with MediaPipe
-and a recorded trace run through exactly the same code.
+and a recorded trace run through exactly the same code. A model on pixels sees whoever is in the
+room: a `Follower` keeps it on the client, and a frame without the client has no pose and no
+angles (the voices fade); a trace holds the client's poses already.
 """
 
 from __future__ import annotations
@@ -11,26 +13,43 @@ from __future__ import annotations
 import time
 
 from motionmusic.core.angles import Angles, measure_all
+from motionmusic.core.client import Seen
 from motionmusic.core.filters import AngleFilter
+from motionmusic.core.people import Who
 from motionmusic.core.pose import Frame
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample
+from motionmusic.runtime.follower import Follower, Sighting
 
 
 class Tracker:
     def __init__(
-        self, source: FrameSource, estimator: PoseEstimator, smoother: AngleFilter
+        self,
+        source: FrameSource,
+        estimator: PoseEstimator,
+        smoother: AngleFilter,
+        who: Who | None = None,
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
+        self.follower = Follower(estimator, who) if estimator.sees_people else None
 
     @classmethod
-    def for_preset(cls, source: FrameSource, estimator: PoseEstimator, preset: Preset) -> Tracker:
+    def for_preset(
+        cls, source: FrameSource, estimator: PoseEstimator, preset: Preset, who: Who | None = None
+    ) -> Tracker:
         """The chain a preset plays through: its smoothing, at the source's frame rate."""
-        return cls(source, estimator, AngleFilter(preset.smoothing, source.info.fps))
+        return cls(source, estimator, AngleFilter(preset.smoothing, source.info.fps), who)
+
+    def _look(self, frame: Frame) -> Sighting:
+        if self.follower is not None:
+            return self.follower.look(frame)
+        pose = self.estimator.estimate(frame)
+        return Sighting(pose, Seen.CLIENT if pose is not None else Seen.ABSENT)
 
     def step(self, frame: Frame) -> Sample:
         t0 = time.perf_counter_ns()
-        pose = self.estimator.estimate(frame)
+        sighting = self._look(frame)
+        pose = sighting.pose
         t1 = time.perf_counter_ns()
         raw = measure_all(pose) if pose is not None else Angles.missing(frame.t_ns)
         t2 = time.perf_counter_ns()
@@ -38,4 +57,4 @@ class Tracker:
         t3 = time.perf_counter_ns()
         stages = {"decode": frame.decode_ns / 1e6, **self.estimator.stage_ms}
         stages.update(pose=(t1 - t0) / 1e6, angles=(t2 - t1) / 1e6, filter=(t3 - t2) / 1e6)
-        return Sample(frame, pose, raw, angles, stages)
+        return Sample(frame, pose, raw, angles, stages, sighting.seen, sighting.others)

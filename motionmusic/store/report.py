@@ -62,6 +62,7 @@ COLUMNS = {
     "out of peak, p95 and median (measurement artefacts)",
     "artefact_peak": "the furthest such value (not range of motion; empty: none)",
     "glitch_frames": "frames whose skeleton jumped further than a body moves, left out",
+    "not_client_frames": "frames with someone else in view instead of the client (not logged)",
 }
 
 
@@ -160,6 +161,7 @@ def _rows(summaries: Sequence[SessionSummary]) -> list[dict[str, object]]:
                     "artefact_frames": f"{a.artefacts:.3f}",
                     "artefact_peak": "" if a.artefact_peak is None else f"{a.artefact_peak:.1f}",
                     "glitch_frames": s.glitches,
+                    "not_client_frames": s.others,
                 }
             )
     return rows
@@ -213,6 +215,12 @@ def _artefacts(summaries: Sequence[SessionSummary]) -> str:
         f"{s.source}: {s.glitches} frame(s) where the skeleton jumped (tracking glitches)"
         for s in summaries
         if s.glitches
+    ]
+    lines += [
+        f"{s.source}: {s.others} frame(s) with someone else in view instead of the client "
+        "(nothing of them was logged)"
+        for s in summaries
+        if s.others
     ]
     if not lines:
         return ""

@@ -11,10 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from motionmusic.core.angles import ANGLES
+from motionmusic.core.client import Seen
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import AngleSettings
 from motionmusic.core.session import features
+from motionmusic.runtime.commands import NextClient
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
 from motionmusic.tui.screens.base import Watching
@@ -51,7 +53,7 @@ def sounding(state: EngineState) -> str:
 def status(state: EngineState) -> str:
     seen = state.raw.confidence[state.raw.confidence > 0] if state.raw is not None else None
     confidence = f" (confidence {float(seen.mean()):.2f})" if seen is not None and seen.size else ""
-    person = "person tracked" + confidence if state.pose_found else "NO PERSON"
+    person = "client tracked" + confidence if state.pose_found else who_is_seen(state)
     source = {"ok": "", "lost": " · CAMERA LOST", "ended": " · source ended"}.get(
         state.source, f" · {state.source}"
     )
@@ -68,6 +70,13 @@ def status(state: EngineState) -> str:
     return line
 
 
+def who_is_seen(state: EngineState) -> str:
+    """Why nobody plays: the client out of view, or someone else where the client was."""
+    if state.seen is Seen.CLIENT:
+        return "NO PERSON"
+    return str(state.seen.value).upper()
+
+
 def heard_latency(state: EngineState) -> str:
     """Effective latency, what the client hears: the pipeline (frame -> sound) plus the
     smoothing (filter, ramp and frame hold; `core/delay.py`)."""
@@ -80,7 +89,10 @@ def heard_latency(state: EngineState) -> str:
 
 
 class SessionScreen(Watching):
-    BINDINGS = [Binding("r", "app.record", "Record", id="record")]
+    BINDINGS = [
+        Binding("r", "app.record", "Record", id="record"),
+        Binding("w", "next_client", "Who", id="who"),
+    ]
 
     def __init__(self, live: LiveSession, notes: list[str]) -> None:
         super().__init__(live)
@@ -101,10 +113,15 @@ class SessionScreen(Watching):
         self.query_one("#title", Static).update(title(state))
         if state.angles is None:
             return  # no frame yet
-        self.query_one(Figure).show(state.pose)
+        self.query_one(Figure).show(state.pose, state.others)
         self._meters(state)
         self.query_one("#sounding", Static).update(sounding(state))
         self.query_one("#status", Static).update(status(state))
+
+    def action_next_client(self) -> None:
+        """The next person to the right becomes the client (wrapping round)."""
+        self.live.send(NextClient())
+        self.notify("following the next person in view", timeout=3)
 
     def _meters(self, state: EngineState) -> None:
         played, profile, angles = state.played, state.profile, state.angles

@@ -1,4 +1,5 @@
-"""The client's upper body as a braille stick figure (drawn by `core.figure`)."""
+"""The client's upper body as a braille stick figure (drawn by `core.figure`), with anyone else in
+view dotted beside them."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ class Figure(Static):
     """
 
     pose: PoseFrame | None = None
+    others: tuple[PoseFrame, ...] = ()
 
     def on_resize(self) -> None:
-        self.show(self.pose)
+        self.show(self.pose, self.others)
 
-    def show(self, pose: PoseFrame | None) -> None:
-        self.pose = pose
+    def show(self, pose: PoseFrame | None, others: tuple[PoseFrame, ...] = ()) -> None:
+        self.pose, self.others = pose, others
         cols = max(self.content_size.width, 10)
         rows = max(self.content_size.height, 4)
-        self.update("\n".join(draw(pose, cols, rows)))
+        self.update("\n".join(draw(pose, cols, rows, others)))
