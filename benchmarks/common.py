@@ -17,6 +17,7 @@ from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
 
 MEDIA = Path(__file__).resolve().parents[1] / "tests" / "media"
+README = Path(__file__).resolve().parent / "README.md"
 
 
 def media_dir() -> Path:
@@ -69,3 +70,12 @@ def unsmoothed(clip: str) -> tuple[list[Sample], float]:
         samples = track_all(tracker, without_pixels)
     source.close()
     return samples, source.info.fps
+
+
+def rewrite_readme(section: str, text: str) -> None:
+    """Put `text` between the `<!-- section: begin -->` and `<!-- section: end -->` markers of
+    benchmarks/README.md: each benchmark keeps its own table current."""
+    begin, end = f"<!-- {section}: begin -->", f"<!-- {section}: end -->"
+    old = README.read_text()
+    start, stop = old.index(begin) + len(begin), old.index(end)
+    README.write_text(old[:start] + "\n" + text + "\n" + old[stop:])

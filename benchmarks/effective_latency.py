@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import model_named, unsmoothed  # noqa: E402
+from common import model_named, rewrite_readme, unsmoothed  # noqa: E402
 from latency import measure, start_jack  # noqa: E402
 
 from motionmusic.adapters.synth_pyo import OfflineSynth  # noqa: E402
@@ -46,7 +46,6 @@ CLIPS = (
     "head_tilt_webcam.mp4",
 )
 PIPELINE_CLIPS = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4")
-BEGIN, END = "<!-- effective latency: begin -->", "<!-- effective latency: end -->"
 
 
 def continuous(preset: Preset) -> bool:
@@ -193,13 +192,6 @@ def verdict(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def write_readme(text: str) -> None:
-    readme = ROOT / "benchmarks" / "README.md"
-    old = readme.read_text()
-    start, end = old.index(BEGIN) + len(BEGIN), old.index(END)
-    readme.write_text(old[:start] + "\n" + text + "\n" + old[end:])
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp())
     presets = [p for p in (find_preset(path.stem) for path in shipped()) if continuous(p)]
@@ -230,7 +222,7 @@ def main() -> None:
     text = table(rows) + "\n\n" + prediction_table(errors, p50)
     print("\n" + text)
     if "--write-readme" in sys.argv[1:]:
-        write_readme(text)
+        rewrite_readme("effective latency", text)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import unsmoothed  # noqa: E402
+from common import rewrite_readme, unsmoothed  # noqa: E402
 
 from motionmusic.core.angles import ANGLE_INDEX  # noqa: E402
 from motionmusic.core.session import features  # noqa: E402
@@ -30,7 +30,6 @@ CLIPS = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4", "squats_arms_fo
          "head_tilt_webcam.mp4")  # fmt: skip
 HORIZONS_S = (0.033, 0.066)
 ALPHA, BETA = 0.5, 0.2
-BEGIN, END = "<!-- prediction: begin -->", "<!-- prediction: end -->"
 
 
 def series(clip: str) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +102,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if "--write-readme" in sys.argv[1:]:
-        readme = ROOT / "benchmarks" / "README.md"
-        old = readme.read_text()
-        start, end = old.index(BEGIN) + len(BEGIN), old.index(END)
-        readme.write_text(old[:start] + "\n" + text + "\n" + old[end:])
+        rewrite_readme("prediction", text)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ class MediaPipePose:
         self.model = name or model_path.stem
         self._path, self._confidence = model_path, min_confidence
         self._landmarker = self._create(vision.RunningMode.VIDEO)
-        self._finder: vision.PoseLandmarker | None = None  # IMAGE mode, made when first needed
+        self._finder = self._create(vision.RunningMode.IMAGE)  # made now, not in the loop
         self._max_side = max_side
         self._last_ms = -1
         self.stage_ms: dict[str, float] = {}
@@ -96,8 +96,6 @@ class MediaPipePose:
 
     def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         """A person in `zone`, found afresh (IMAGE mode: no tracking, no smoothing)."""
-        if self._finder is None:
-            self._finder = self._create(vision.RunningMode.IMAGE)
         return self._look(frame, zone, tracked=False)
 
     def forget(self) -> None:
@@ -118,7 +116,6 @@ class MediaPipePose:
         if tracked:
             result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
         else:
-            assert self._finder is not None
             result = self._finder.detect(image)
         t2 = time.perf_counter_ns()
         pose = to_pose_frame(result, frame.t_ns, (box[2] - box[0], box[3] - box[1]))
@@ -146,8 +143,7 @@ class MediaPipePose:
 
     def close(self) -> None:
         self._landmarker.close()
-        if self._finder is not None:
-            self._finder.close()
+        self._finder.close()
 
     def __enter__(self) -> MediaPipePose:
         return self
