@@ -57,11 +57,11 @@ def test_who_picks_a_side_and_nobody_there_is_nobody():
     assert pick([person(0.5)], "left") is None
 
 
-def test_the_cycle_key_goes_right_and_wraps():
-    room = [person(0.8), person(0.2), person(0.5)]
-    assert next_along(room, room[1]) == 2
-    assert next_along(room, room[2]) == 0
-    assert next_along(room, room[0]) == 1  # from the rightmost back to the leftmost
+def test_the_cycle_key_goes_right_on_the_mirror_figure_and_wraps():
+    room = [person(0.8), person(0.2), person(0.5)]  # in the camera's picture
+    assert next_along(room, room[0]) == 2  # the figure is a mirror: 0.8 is drawn leftmost
+    assert next_along(room, room[2]) == 1
+    assert next_along(room, room[1]) == 0  # from the rightmost drawn back to the leftmost
     assert next_along([person(0.5)], person(0.5)) == 0  # alone: stays
 
 
@@ -246,10 +246,10 @@ def test_the_cycle_key_switches_the_client_on_the_session_screen(rooms, model_pa
             await until(pilot, lambda: client_x() > scene.split)  # nearest the centre: the man
             assert "▼ client" in str(app.screen.query_one(Figure).render())  # others in view
             await pilot.press("w")
-            await until(pilot, lambda: client_x() < scene.split, timeout=3.0)  # wraps: the dancer
+            await until(pilot, lambda: client_x() < scene.split, timeout=3.0)  # the dancer
             switched = len(synth.sent)
             await pilot.press("w")
-            await until(pilot, lambda: client_x() > scene.split, timeout=3.0)  # and back
+            await until(pilot, lambda: client_x() > scene.split, timeout=3.0)  # wraps round
             assert len(synth.sent) > switched
 
         run_app(app, scenario, size=(100, 30))

@@ -83,7 +83,7 @@ def draw(
         if trusted:
             spot[trusted] = _fit(picture[trusted], width, height, low, high)
         placed.append(spot)
-        dotted = 1 if person is pose else 3
+        dotted = 1 if person is pose else 2
         for a, b in BONES:
             if a in trusted and b in trusted:
                 _line(grid, _dot(spot[a]), _dot(spot[b]), dotted)

@@ -175,12 +175,13 @@ def pick(people: list[Signature], who: Who | None) -> int | None:
 
 
 def next_along(people: list[Signature], current: Signature | None) -> int | None:
-    """The cycle key: the next person to the right of `current` (wrapping to the leftmost)."""
+    """The cycle key: the next person to the right as the mirror-view figure shows them (the
+    people's own left to right as they face the camera), wrapping round to the first."""
     if not people:
         return None
-    order = sorted(range(len(people)), key=lambda i: people[i].centre[0])
+    order = sorted(range(len(people)), key=lambda i: -people[i].centre[0])  # mirrored
     if current is None:
         return order[0]
     x = current.centre[0]
-    right = [i for i in order if people[i].centre[0] > x + 0.5 * current.size]
-    return right[0] if right else order[0]
+    further = [i for i in order if people[i].centre[0] < x - 0.5 * current.size]
+    return further[0] if further else order[0]

@@ -100,8 +100,9 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class NextClient:
-    """Follow the next person to the right (wrapping round) from the next frame: the therapist's
-    key when the wrong person was taken for the client. Logged; the session goes on."""
+    """Follow the next person to the right on the (mirror-view) figure, wrapping round, from the
+    next frame: the therapist's key when the wrong person was taken for the client. Logged; the
+    session goes on."""
 
     def __call__(self, engine: Engine) -> None:
         follower = engine.tracker.follower

@@ -119,7 +119,7 @@ class SessionScreen(Watching):
         self.query_one("#status", Static).update(status(state))
 
     def action_next_client(self) -> None:
-        """The next person to the right becomes the client (wrapping round)."""
+        """The next person to the right on the figure becomes the client (wrapping round)."""
         self.live.send(NextClient())
         self.notify("following the next person in view", timeout=3)
 
