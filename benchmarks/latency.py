@@ -78,8 +78,8 @@ class TimedEstimator:
 
     sees_people = True
 
-    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
-        pose = self.estimator.estimate(frame, zone)
+    def estimate(self, frame: Frame, zone: Zone = WHOLE, slot: int = 0) -> PoseFrame | None:
+        pose = self.estimator.estimate(frame, zone, slot)
         self.stage_ms = self.estimator.stage_ms
         self.inference[frame.t_ns] = self.stage_ms["inference"]
         return pose
@@ -87,8 +87,8 @@ class TimedEstimator:
     def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         return self.estimator.find(frame, zone)
 
-    def forget(self) -> None:
-        self.estimator.forget()
+    def forget(self, slot: int = 0) -> None:
+        self.estimator.forget(slot)
 
     def close(self) -> None:
         self.estimator.close()

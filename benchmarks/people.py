@@ -40,7 +40,7 @@ from motionmusic.runtime.engine import Engine  # noqa: E402
 from motionmusic.runtime.tracker import Tracker  # noqa: E402
 from tests.scenes import FPS, Scene, make_scene  # noqa: E402
 
-ROUNDS = 3
+ROUNDS = 5
 ONE_PERSON = ("dance_arms_raise_front.mp4", "tai_chi_arms_raise.mp4")
 TORSO = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
 
@@ -68,11 +68,12 @@ class Clock:
         self.samples.append(without_pixels(sample))
 
 
-def loop(video: Path, model: Path, follow: bool, who: Who | None = None) -> Run:
-    """The engine's loop over a clip, unpaced, with or without the follower."""
+def loop(video: Path, model: Path, follow: bool, who: Who | None = None, people: int = 1) -> Run:
+    """The engine's loop over a clip, unpaced, with or without the follower (following
+    `people` people: group play)."""
     source = VideoSource(video, realtime=False)
     with MediaPipePose(model) as estimator:
-        tracker = Tracker(source, estimator, AngleFilter(OFF), who)
+        tracker = Tracker(source, estimator, AngleFilter(OFF), who, people)
         follower, tracker.follower = tracker.follower, tracker.follower if follow else None
         clock = Clock()
         started = time.perf_counter()
@@ -178,6 +179,14 @@ def room_rows(folder: Path) -> list[str]:
         rows.append(f"| {name} | {fps:.1f} | {runs[0].scans} | {wrong} | {missed:.1%} | {again} |")
         print(rows[-1], flush=True)
     two = folder / "room0.mp4"
+    duets = [loop(two, model, follow=True, people=2) for _ in range(ROUNDS)]
+    both = np.array([[s.group[0].confidence.any() for s in r.samples] for r in duets])
+    rows.append(
+        f"| side by side, group play (`duet`: both followed) | "
+        f"{np.median([r.steady for r in duets]):.1f} | {duets[0].scans} | — | "
+        f"{1 - both.mean():.1%} (person 2) | — |"
+    )
+    print(rows[-1], flush=True)
     one, pair = bare_fps(two, model, 1), bare_fps(two, model, 2)
     rows.append(
         f"\nBare MediaPipe on the side-by-side room, lite: one pose {one:.1f} fps, "

@@ -93,3 +93,12 @@ def cents(f: np.ndarray, reference: np.ndarray) -> np.ndarray:
 def max_step(x: np.ndarray) -> float:
     """The largest sample-to-sample jump: a click shows up as a big one."""
     return float(np.abs(np.diff(x)).max())
+
+
+def band(x: np.ndarray, rate: int, low: float, high: float) -> np.ndarray:
+    """Only what lies between `low` and `high` Hz (an ideal filter over the whole recording):
+    to listen to one voice of several in different registers."""
+    spectrum = np.fft.rfft(x)
+    freqs = np.fft.rfftfreq(len(x), 1 / rate)
+    spectrum[(freqs < low) | (freqs > high)] = 0
+    return np.fft.irfft(spectrum, len(x))

@@ -59,7 +59,7 @@ class MediaPipePose:
     ) -> None:
         self.model = name or model_path.stem
         self._path, self._confidence = model_path, min_confidence
-        self._landmarker = self._create(vision.RunningMode.VIDEO)
+        self._trackers = {0: self._create(vision.RunningMode.VIDEO)}  # one per person followed
         self._finder = self._create(vision.RunningMode.IMAGE)  # made now, not in the loop
         self._max_side = max_side
         self._last_ms = -1
@@ -90,20 +90,27 @@ class MediaPipePose:
         self._last_ms = ms
         return ms
 
-    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
-        """The person MediaPipe tracks in `zone` of one BGR frame (VIDEO mode)."""
-        return self._look(frame, zone, tracked=True)
+    def estimate(self, frame: Frame, zone: Zone = WHOLE, slot: int = 0) -> PoseFrame | None:
+        """The person MediaPipe tracks in `zone` of one BGR frame (VIDEO mode); each `slot` has a
+        tracker of its own (group play), made the first time it is asked for."""
+        if slot not in self._trackers:
+            self._trackers[slot] = self._create(vision.RunningMode.VIDEO)
+        return self._look(frame, zone, self._trackers[slot])
 
     def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         """A person in `zone`, found afresh (IMAGE mode: no tracking, no smoothing)."""
-        return self._look(frame, zone, tracked=False)
+        return self._look(frame, zone, None)
 
-    def forget(self) -> None:
+    def forget(self, slot: int = 0) -> None:
         """Track afresh from the next `estimate`: MediaPipe would hold on to whom it saw last."""
-        self._landmarker.close()
-        self._landmarker = self._create(vision.RunningMode.VIDEO)
+        old = self._trackers.pop(slot, None)
+        if old is not None:
+            old.close()
 
-    def _look(self, frame: Frame, zone: Zone, tracked: bool) -> PoseFrame | None:
+    def _look(
+        self, frame: Frame, zone: Zone, tracker: vision.PoseLandmarker | None
+    ) -> PoseFrame | None:
+        """One pose in `zone`: tracked by `tracker` (VIDEO mode), or found afresh (None)."""
         if frame.image is None:
             raise ValueError("MediaPipePose needs pixels; a trace carries its poses already")
         t0 = time.perf_counter_ns()
@@ -113,8 +120,8 @@ class MediaPipePose:
         rgb = cv2.cvtColor(self._fit(crop), cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         t1 = time.perf_counter_ns()
-        if tracked:
-            result = self._landmarker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
+        if tracker is not None:
+            result = tracker.detect_for_video(image, self._timestamp_ms(frame.t_ns))
         else:
             result = self._finder.detect(image)
         t2 = time.perf_counter_ns()
@@ -142,7 +149,9 @@ class MediaPipePose:
         return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
 
     def close(self) -> None:
-        self._landmarker.close()
+        for tracker in self._trackers.values():
+            tracker.close()
+        self._trackers.clear()
         self._finder.close()
 
     def __enter__(self) -> MediaPipePose:

@@ -24,7 +24,7 @@ from motionmusic.store.preset_library import find_preset
 
 def status_line(state: EngineState) -> Text:
     voices = []
-    names = [v.name for v in state.preset.voices] if state.preset else []
+    names = state.preset.labels if state.preset else []
     controls = state.controls.voices if state.controls else ()
     for name, c in zip(names, controls, strict=False):
         voices.append(f"{name} {c.note} {c.amp:.2f}" if c.present else f"{name} silent")

@@ -76,8 +76,12 @@ class Signature:
         return Zone(max(lo - pad, 0.0), 0.0, min(hi + pad, 1.0), 1.0)
 
 
-def signature(pose: PoseFrame, image: npt.NDArray[np.uint8] | None = None) -> Signature:
-    """What there is to remember of `pose` (and of its clothes, when `image` is given)."""
+def signature(
+    pose: PoseFrame, image: npt.NDArray[np.uint8] | None = None, whole: bool = True
+) -> Signature:
+    """What there is to remember of `pose` (and of its clothes, when `image` is given). Not
+    `whole`: place and size only (frame to frame that is what decides; colour and proportions
+    are learnt every few frames, saving a tenth of a millisecond)."""
     width, height = pose.image_size
     xy = pose.image[:, :2] * np.array([1.0, height / width])  # picture widths
     shoulders = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
@@ -88,8 +92,9 @@ def signature(pose: PoseFrame, image: npt.NDArray[np.uint8] | None = None) -> Si
     seen = pose.image[pose.visibility >= SEEN, 0]
     xs = seen if len(seen) >= 4 else pose.image[:, 0]
     extent = (float(np.clip(xs.min(), 0.0, 1.0)), float(np.clip(xs.max(), 0.0, 1.0)))
-    colour = _torso_colour(pose, image) if image is not None else None
-    return Signature((float(centre[0]), float(centre[1])), size, extent, _proportions(pose), colour)
+    colour = _torso_colour(pose, image) if image is not None and whole else None
+    proportions = _proportions(pose) if whole else np.full(len(LIMBS) + 2, np.nan)
+    return Signature((float(centre[0]), float(centre[1])), size, extent, proportions, colour)
 
 
 def _proportions(pose: PoseFrame) -> FloatArray:

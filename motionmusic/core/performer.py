@@ -8,6 +8,7 @@ marked absent (the synth fades it out) and keeps its last pitch, so it never jum
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.controls import Controls, VoiceControls
@@ -157,6 +158,11 @@ class Ahead:
         self._last, self._step = None, 0.0
 
 
+def _of(everyone: tuple[Angles, ...], person: int, t_ns: int) -> Angles:
+    """Person `person`'s angles (1 is the client); missing when they are not in view."""
+    return everyone[person - 1] if person <= len(everyone) else Angles.missing(t_ns)
+
+
 def _or(value: float, default: float) -> float:
     return default if math.isnan(value) else value
 
@@ -176,11 +182,15 @@ class Performer:
         self.players = [VoicePlayer(voice) for voice in self.preset.voices]
         self.rewarder = rewarder_for(profile, preset.reward, carried)
 
-    def step(self, angles: Angles, lead_s: float = 0.0) -> Controls:
+    def step(self, angles: Angles, lead_s: float = 0.0, group: Sequence[Angles] = ()) -> Controls:
         """`lead_s`: the pipeline's frame -> sound delay, which gliding voices predict."""
         t = angles.t_ns / 1e9
-        tracked = bool(angles.confidence.any())
-        voices = tuple(player.step(t, angles, tracked, lead_s) for player in self.players)
+        everyone = (angles, *group)
+        voices = tuple(
+            player.step(t, played, bool(played.confidence.any()), lead_s)
+            for player in self.players
+            for played in [_of(everyone, player.voice.person, angles.t_ns)]
+        )
         reward, stretch = self.rewarder.update(angles) if self.rewarder else (0.0, 0.0)
         return Controls(angles.t_ns, voices, reward, stretch)
 

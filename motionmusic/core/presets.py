@@ -93,6 +93,9 @@ class Trigger(Strict):
     """Shortest time between two notes: a tremor cannot machine-gun notes."""
 
 
+MAX_PEOPLE = 4
+
+
 class Voice(Strict):
     name: str = Field(min_length=1, max_length=40)
     instrument: Literal["theremin", "mallet", "pad"]
@@ -106,6 +109,9 @@ class Voice(Strict):
     brightness: Level | None = None
     pan: Level | None = None
     trigger: Trigger | None = None
+    person: int = Field(1, ge=1, le=MAX_PEOPLE)
+    """Group play: who drives this voice, 1..4, numbered left to right on the (mirror-view) figure
+    when play starts and kept by who they are after that. 1 is the client."""
 
     @model_validator(mode="after")
     def _trigger_needs_motion(self) -> Voice:
@@ -173,6 +179,18 @@ class Preset(Strict):
     model: Literal["lite", "full", "heavy"] | None = None
     """The pose model this preset is meant for, when it matters: lite answers about 8 ms sooner
     (play), full measures angles more faithfully (ROM work). None: whatever is installed."""
+
+    @property
+    def labels(self) -> list[str]:
+        """Each voice's name as screens show it; in group play with whose it is: "bass (person
+        2)", so the therapist sees who plays what."""
+        group = self.people > 1
+        return [f"{v.name} (person {v.person})" if group else v.name for v in self.voices]
+
+    @property
+    def people(self) -> int:
+        """How many people play it: 1, or the highest `person` a voice names (group play)."""
+        return max(voice.person for voice in self.voices)
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

@@ -67,15 +67,16 @@ class PoseEstimator(Protocol):
     """True: it finds whoever is in the picture (a model on pixels), so a `Follower` must tell
     the client from others. False: its poses are the client's already (a recorded trace)."""
 
-    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
-        """The pose of the person tracked in `zone` of `frame`, or None when nobody is found."""
+    def estimate(self, frame: Frame, zone: Zone = WHOLE, slot: int = 0) -> PoseFrame | None:
+        """The pose of the person tracked in `zone` of `frame`, or None when nobody is found.
+        Each `slot` tracks its own person (group play: one per player)."""
         ...
 
     def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         """A person in `zone`, found afresh: no memory of earlier frames."""
         ...
 
-    def forget(self) -> None:
+    def forget(self, slot: int = 0) -> None:
         """Track afresh from the next `estimate` (someone else may have been tracked)."""
         ...
 
@@ -131,6 +132,7 @@ class Sample:
     stage_ms: dict[str, float] = field(default_factory=dict)
     seen: Seen = Seen.CLIENT  # `pose` is the client's; else it is None, and why
     others: tuple[PoseFrame, ...] = ()  # other people seen lately (the figure shows them)
+    group: tuple[Angles, ...] = ()  # group play: persons 2, 3, ... smoothed (missing: not seen)
 
 
 class Sink(Protocol):

@@ -82,13 +82,13 @@ class TracePoses:
 
     sees_people = False  # a trace holds the client's poses only: nobody else was logged
 
-    def estimate(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
+    def estimate(self, frame: Frame, zone: Zone = WHOLE, slot: int = 0) -> PoseFrame | None:
         return self.trace.pose(frame.index, frame.t_ns)
 
     def find(self, frame: Frame, zone: Zone = WHOLE) -> PoseFrame | None:
         return self.estimate(frame)
 
-    def forget(self) -> None:
+    def forget(self, slot: int = 0) -> None:
         pass
 
     def close(self) -> None:

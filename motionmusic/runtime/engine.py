@@ -39,6 +39,23 @@ ANNOUNCE_S = 0.3
 Notify = Callable[[str], None]
 
 
+class Watch:
+    """Something the engine announces once it has lasted `ANNOUNCE_S`: a single lost frame is
+    not news (the screen shows it at once)."""
+
+    def __init__(self, state: object) -> None:
+        self.said = state
+        self._since: tuple[object, int] | None = None
+
+    def changed(self, state: object, t_ns: int, at_once: bool = False) -> bool:
+        if self._since is None or self._since[0] != state:
+            self._since = (state, t_ns)
+        if state == self.said or not (at_once or t_ns - self._since[1] >= ANNOUNCE_S * 1e9):
+            return False
+        self.said = state
+        return True
+
+
 class Command(Protocol):
     """Anything the loop can run between frames (see `runtime.commands`)."""
 
@@ -79,8 +96,8 @@ class Engine:
         self._t_ns = self.clock.now_ns()  # the newest frame's time: edits are logged at it
         self._published = -1.0
         self.fps = 0.0
-        self.seen = Seen.CLIENT  # as last announced
-        self._seen_since: tuple[Seen, int] | None = None
+        self._client = Watch(Seen.CLIENT)  # the client in view, as last announced
+        self._group: list[Watch] = []  # group play: persons 2, 3, ... in view
         self.latest = EngineState.initial(self)
 
     # -- what watchers may do -------------------------------------------------------------
@@ -122,8 +139,10 @@ class Engine:
         return self._t_ns
 
     def smoothing_follows(self) -> None:
-        """After a preset change: the filter the new preset asks for (kept if unchanged)."""
+        """After a preset change: the filter the new preset asks for (kept if unchanged), and as
+        many people followed as it has players."""
         if self.instrument is not None:
+            self.tracker.play_for(self.instrument.preset.people)
             fps = self.tracker.source.info.fps
             smoother = refilter(self.tracker.smoother, self.instrument.preset.smoothing, fps)
             if smoother is not self.tracker.smoother:
@@ -165,7 +184,7 @@ class Engine:
         self.status, self._t_ns = "ok", frame.t_ns
         self._drain()
         sample = self.tracker.step(frame)
-        self._announce(sample.seen, frame.t_ns)
+        self._announce(sample)
         controls = self._perform(sample)
         for sink in self.sinks:
             sink.record(sample, controls)
@@ -196,7 +215,7 @@ class Engine:
         self._calibrate(sample.raw)
         if self.instrument is None:
             return None
-        controls = self.instrument.step(sample.angles)
+        controls = self.instrument.step(sample.angles, sample.group)
         self.instrument.send(controls, sample.frame.t_ns)
         played = self.instrument.performer.preset
         if self.delay is None or self.delay.played is not played:
@@ -204,16 +223,21 @@ class Engine:
         self.delay.update(sample.raw, sample.angles, controls)
         return controls
 
-    def _announce(self, seen: Seen, t_ns: int) -> None:
-        """Say when the client goes out of view, someone else stands in, or the client is back,
-        once it has lasted `ANNOUNCE_S` (a single lost frame is not news; the screen shows it)."""
-        if self._seen_since is None or self._seen_since[0] is not seen:
-            self._seen_since = (seen, t_ns)
-        first = self.frames == 0 and seen is not Seen.CLIENT
-        held = t_ns - self._seen_since[1] >= ANNOUNCE_S * 1e9
-        if seen is not self.seen and (held or first):
-            self.seen = seen
+    def _announce(self, sample: Sample) -> None:
+        """Say (and log) when the client goes out of view, someone else stands in, or the client
+        is back; in group play, when each person comes into view or leaves it."""
+        t_ns, first = sample.frame.t_ns, self.frames == 0
+        seen = sample.seen
+        if self._client.changed(seen, t_ns, first and seen is not Seen.CLIENT):
             self.on_notice("client back in view" if seen is Seen.CLIENT else seen.value)
+        del self._group[len(sample.group) :]
+        self._group += [Watch(False) for _ in range(len(sample.group) - len(self._group))]
+        for person, (watch, angles) in enumerate(zip(self._group, sample.group, strict=True), 2):
+            if watch.changed(bool(angles.confidence.any()), t_ns):
+                what = f"person {person} {'in view' if watch.said else 'out of view'}"
+                self.on_notice(what)
+                if self.recorder is not None:
+                    self.recorder.edit(t_ns, "people", what)
 
     def _calibrate(self, raw: Angles) -> None:
         if self.calibrator is None:

@@ -8,24 +8,30 @@ and over the whole picture twice a second, so the client is found again by match
 they come back, and not by whoever is found first.
 
 The whole picture is searched (`scan`) only at the start, on the therapist's cycle key and while
-the client is lost: one fresh look over the picture, then one in each part left and right of the
-people found, so each person costs one more look and nobody is found twice. People are numbered
-left to right.
+someone followed is lost: one fresh look over the picture, then one in each part left and right of
+the people found, so each person costs one more look and nobody is found twice.
+
+Group play follows up to four people the same way, each in a seat of their own (a lock, a zone,
+a MediaPipe tracker): one pose per person per frame. People are numbered left to right on the
+mirror-view figure when play starts, and keep their number by who they are; someone new takes
+the lowest free number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from motionmusic.core.client import ClientLock, Seen
 from motionmusic.core.people import Signature, Who, signature
 from motionmusic.core.pose import Frame, PoseFrame, Zone
 from motionmusic.core.protocols import PoseEstimator
 
-SCAN_EVERY_S = 0.5  # while the client is lost (or not yet chosen)
+SCAN_EVERY_S = 0.5  # while someone followed is lost (or not yet chosen)
 SHOW_OTHERS_S = 3.0  # the figure shows people found by the last scan this long
 MAX_PEOPLE = 4
 NARROWEST = 0.12  # parts of the picture narrower than this are not searched
+LEARN_EVERY = 5  # frames: colour and proportions of someone tracked are learnt this often
+SMALLEST = 0.5  # a find less than half the size of the largest person is a part of someone
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,75 +39,155 @@ class Sighting:
     pose: PoseFrame | None  # the client's, or None
     seen: Seen
     others: tuple[PoseFrame, ...] = ()
+    group: tuple[PoseFrame | None, ...] = ()  # group play: persons 2, 3, ... (None: not seen)
+
+
+@dataclass
+class Seat:
+    """One person followed: who they are, where to look, and MediaPipe's tracker for them."""
+
+    slot: int
+    lock: ClientLock
+    zone: Zone | None = None
+    tracking: bool = False  # MediaPipe's tracker is on them
+    fresh: bool = True  # MediaPipe's tracker has seen nobody since it was made or forgotten
+    seen: Seen = Seen.ABSENT  # this frame
+    pose: PoseFrame | None = field(default=None, repr=False)
 
 
 class Follower:
-    def __init__(self, estimator: PoseEstimator, who: Who | None = None) -> None:
+    def __init__(self, estimator: PoseEstimator, who: Who | None = None, people: int = 1) -> None:
         self.estimator = estimator
-        self.lock = ClientLock(who)
-        self.zone: Zone | None = None
-        self.tracking = False  # MediaPipe's tracker is on the client
-        self._fresh = True  # MediaPipe's tracker has seen nobody since it was made or forgotten
+        self.seats = [Seat(0, ClientLock(who))]
         self.scans = 0
         self._cycle = False
         self._scanned_ns: int | None = None
         self._others: tuple[PoseFrame, ...] = ()
+        self.play_for(people)
+
+    @property
+    def lock(self) -> ClientLock:
+        """The client's (person 1's)."""
+        return self.seats[0].lock
+
+    def play_for(self, people: int) -> None:
+        """Follow `people` people from now on (a group preset chosen, or a solo one)."""
+        people = max(1, min(people, MAX_PEOPLE))
+        while len(self.seats) > people:
+            self.estimator.forget(self.seats.pop().slot)
+        while len(self.seats) < people:
+            self.seats.append(Seat(len(self.seats), ClientLock()))
 
     def cycle(self) -> None:
         """Follow the next person to the right from the next frame (the therapist's key)."""
         self._cycle = True
 
     def look(self, frame: Frame) -> Sighting:
+        for seat in self.seats:
+            seat.pose, seat.seen = None, Seen.ABSENT
         if self._cycle or not self.lock.chosen:
-            return self._choose(frame)
-        assert self.zone is not None
-        if self.tracking:
-            pose = self.estimator.estimate(frame, self.zone)
+            self._choose(frame)
         else:
-            pose = self.estimator.find(frame, self.zone)
-        mark = signature(pose, frame.image) if pose is not None else None
-        if pose is not None and mark is not None and self.lock.match([mark], frame.t_ns) == 0:
-            return self._found(frame, pose)
-        self.tracking = False  # MediaPipe lost the client, or holds someone else: look afresh
-        if self._scan_due(frame.t_ns):
-            people = self.scan(frame)
-            index = self.lock.match([signature(p, frame.image) for p in people], frame.t_ns)
-            if index is not None:
-                return self._found(frame, people[index], people)
-        seen = Seen.OTHER if mark is not None and not self.lock.confirming else Seen.ABSENT
-        return Sighting(None, seen, self._recent_others(frame.t_ns))
+            for seat in self.seats:
+                self._look(seat, frame)
+        if any(s.seen is not Seen.CLIENT for s in self.seats) and self._scan_due(frame.t_ns):
+            self._search(frame)
+        client = self.seats[0]
+        group = tuple(s.pose for s in self.seats[1:])
+        others = tuple(p for p in group if p is not None) or self._recent_others(frame.t_ns)
+        return Sighting(client.pose, client.seen, others, group)
 
-    def _choose(self, frame: Frame) -> Sighting:
+    def _look(self, seat: Seat, frame: Frame) -> None:
+        """Where `seat`'s person was: still them (and not someone another seat follows)?"""
+        if not seat.lock.chosen or seat.zone is None:
+            return
+        if seat.tracking:
+            pose = self.estimator.estimate(frame, seat.zone, seat.slot)
+        else:
+            pose = self.estimator.find(frame, seat.zone)
+        whole = not seat.tracking or frame.index % LEARN_EVERY == 0
+        mark = signature(pose, frame.image, whole) if pose is not None else None
+        ours = pose is not None and mark is not None and not self._held(pose)
+        if (
+            ours
+            and pose is not None
+            and mark is not None
+            and seat.lock.match([mark], frame.t_ns) == 0
+        ):
+            self._found(seat, frame, pose)
+            return
+        seat.tracking = False  # MediaPipe lost them, or holds someone else: look afresh
+        if mark is not None and not seat.lock.confirming:
+            seat.seen = Seen.OTHER
+
+    def _choose(self, frame: Frame) -> None:
+        """At the start (and on the cycle key): whom to follow, from a search of the picture."""
         if not self._cycle and not self._scan_due(frame.t_ns):
-            return Sighting(None, Seen.ABSENT, self._recent_others(frame.t_ns))
+            return
         people = self.scan(frame)
         marks = [signature(p, frame.image) for p in people]
+        if len(self.seats) > 1 and not self._cycle:
+            self._seat_newcomers(frame, people, marks)
+            return
         chooser = self.lock.cycle if self._cycle else self.lock.choose
         self._cycle = False
         index = chooser(marks, frame.t_ns)
-        if index is None:
-            return Sighting(None, Seen.ABSENT, tuple(people))
-        return self._found(frame, people[index], people)
+        if index is not None:
+            self.seats[0].tracking = False
+            self._found(self.seats[0], frame, people[index], people)
+
+    def _search(self, frame: Frame) -> None:
+        """Someone followed is lost: search the whole picture for them (by matching), and give
+        newcomers a free seat in group play."""
+        people = [p for p in self.scan(frame) if not self._held(p)]
+        marks = [signature(p, frame.image) for p in people]
+        for seat in self.seats:
+            if seat.seen is Seen.CLIENT or not seat.lock.chosen:
+                continue
+            index = seat.lock.match(marks, frame.t_ns)
+            if index is not None:
+                self._found(seat, frame, people[index], people)
+                del people[index], marks[index]
+        if len(self.seats) > 1:
+            self._seat_newcomers(frame, people, marks)
+
+    def _seat_newcomers(
+        self, frame: Frame, people: list[PoseFrame], marks: list[Signature]
+    ) -> None:
+        """Group play: people not followed yet take the free seats, left to right as the mirror
+        figure shows them (the picture's right first)."""
+        free = [s for s in self.seats if not s.lock.chosen]
+        order = sorted(range(len(people)), key=lambda i: -marks[i].centre[0])
+        for seat, i in zip(free, [i for i in order if not self._held(people[i])], strict=False):
+            seat.lock.adopt(marks[i], frame.t_ns)
+            self._found(seat, frame, people[i], people)
+
+    def _held(self, pose: PoseFrame) -> bool:
+        """Is `pose` someone a seat already follows this frame?"""
+        x = float(pose.image[[11, 12, 23, 24], 0].mean())
+        return any(
+            s.seen is Seen.CLIENT and s.lock.known is not None and _within(x, s.lock.known)
+            for s in self.seats
+        )
 
     def _found(
-        self, frame: Frame, pose: PoseFrame, people: list[PoseFrame] | None = None
-    ) -> Sighting:
-        """The client is `pose`: play it, and track them from here on."""
-        assert self.lock.known is not None
-        self.zone = _steady(self.zone, self.lock.known)
+        self, seat: Seat, frame: Frame, pose: PoseFrame, people: list[PoseFrame] | None = None
+    ) -> None:
+        """`seat`'s person is `pose`: play it, and track them from here on."""
+        assert seat.lock.known is not None
+        seat.zone = _steady(seat.zone, seat.lock.known)
+        seat.pose, seat.seen = pose, Seen.CLIENT
         if people is not None:
             self._others = tuple(p for p in people if p is not pose)
-        if not self.tracking:  # found by a fresh look: track them from this very frame
-            if not self._fresh:
-                self.estimator.forget()  # MediaPipe's tracker may hold someone else
-            self._fresh, self.tracking = False, True
-            tracked = self.estimator.estimate(frame, self.zone)
-            if (
-                tracked is not None
-                and self.lock.match([signature(tracked, frame.image)], frame.t_ns) == 0
-            ):
-                pose = tracked  # smoothed like every frame after it, so the angles do not jump
-        return Sighting(pose, Seen.CLIENT, self._recent_others(frame.t_ns))
+        if seat.tracking:
+            return
+        if not seat.fresh:  # found by a fresh look: MediaPipe's tracker may hold someone else
+            self.estimator.forget(seat.slot)
+        seat.fresh, seat.tracking = False, True
+        tracked = self.estimator.estimate(frame, seat.zone, seat.slot)  # from this very frame
+        mark = signature(tracked, frame.image) if tracked is not None else None
+        if tracked is not None and mark is not None and seat.lock.match([mark], frame.t_ns) == 0:
+            seat.pose = tracked  # smoothed like every frame after it: the angles do not jump
 
     def _scan_due(self, t_ns: int) -> bool:
         return self._scanned_ns is None or t_ns - self._scanned_ns >= SCAN_EVERY_S * 1e9
@@ -112,7 +198,7 @@ class Follower:
         return self._others
 
     def scan(self, frame: Frame) -> list[PoseFrame]:
-        """Everyone in view (up to `MAX_PEOPLE`), left to right."""
+        """Everyone in view (up to `MAX_PEOPLE`), left to right in the camera's picture."""
         self.scans += 1
         self._scanned_ns = frame.t_ns
         found: list[tuple[PoseFrame, Signature]] = []
@@ -125,14 +211,20 @@ class Follower:
             if pose is None:
                 continue
             mark = signature(pose, frame.image)
-            if any(lo <= mark.centre[0] <= hi for _, m in found for lo, hi in [m.extent]):
-                continue  # a part of someone already found
+            largest = max((m.size for _, m in found), default=0.0)
+            if mark.size < SMALLEST * largest or any(_within(mark.centre[0], m) for _, m in found):
+                continue  # a part of someone already found (an arm held out, found as a person)
             found.append((pose, mark))
             lo, hi = mark.extent
             parts += [(left, lo), (hi, right)]
         found.sort(key=lambda pair: pair[1].centre[0])
         self._others = tuple(pose for pose, _ in found)
         return [pose for pose, _ in found]
+
+
+def _within(x: float, person: Signature) -> bool:
+    lo, hi = person.extent
+    return lo <= x <= hi
 
 
 def _steady(current: Zone | None, person: Signature) -> Zone:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.controls import Controls
@@ -94,10 +95,12 @@ class Instrument:
         self.preset = preset
         self.performer = Performer(preset, self.profile, self.performer.rewarder)
 
-    def step(self, angles: Angles) -> Controls:
+    def step(self, angles: Angles, group: Sequence[Angles] = ()) -> Controls:
+        """The controls for this frame: the client's `angles`, and in group play the others'
+        (person 2, 3, ... in order)."""
         if angles.t_ns - self._lead_at >= LEAD_EVERY_NS:
             self._lead_at, self.lead_s = angles.t_ns, self._pipeline_s()
-        return self.performer.step(angles, self.lead_s)
+        return self.performer.step(angles, self.lead_s, group)
 
     def _pipeline_s(self) -> float:
         """The synth's recent frame -> sound median; 0 where it measures none (offline)."""

@@ -29,16 +29,31 @@ class Tracker:
         estimator: PoseEstimator,
         smoother: AngleFilter,
         who: Who | None = None,
+        people: int = 1,
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
-        self.follower = Follower(estimator, who) if estimator.sees_people else None
+        self.follower = Follower(estimator, who, people) if estimator.sees_people else None
+        self.group: list[AngleFilter] = []  # group play: persons 2, 3, ... each smoothed alone
+        self.play_for(people)
 
     @classmethod
     def for_preset(
         cls, source: FrameSource, estimator: PoseEstimator, preset: Preset, who: Who | None = None
     ) -> Tracker:
-        """The chain a preset plays through: its smoothing, at the source's frame rate."""
-        return cls(source, estimator, AngleFilter(preset.smoothing, source.info.fps), who)
+        """The chain a preset plays through: its smoothing, at the source's frame rate, for as
+        many people as it has players."""
+        smoother = AngleFilter(preset.smoothing, source.info.fps)
+        return cls(source, estimator, smoother, who, preset.people)
+
+    def play_for(self, people: int) -> None:
+        """Follow `people` people (group play) from the next frame; a recorded trace has one."""
+        if self.follower is None:
+            return
+        self.follower.play_for(people)
+        fps = self.source.info.fps
+        while len(self.group) < len(self.follower.seats) - 1:
+            self.group.append(AngleFilter(self.smoother.settings, fps))
+        del self.group[len(self.follower.seats) - 1 :]
 
     def _look(self, frame: Frame) -> Sighting:
         if self.follower is not None:
@@ -57,4 +72,8 @@ class Tracker:
         t3 = time.perf_counter_ns()
         stages = {"decode": frame.decode_ns / 1e6, **self.estimator.stage_ms}
         stages.update(pose=(t1 - t0) / 1e6, angles=(t2 - t1) / 1e6, filter=(t3 - t2) / 1e6)
-        return Sample(frame, pose, raw, angles, stages, sighting.seen, sighting.others)
+        group = tuple(
+            smoother(measure_all(p) if p is not None else Angles.missing(frame.t_ns))
+            for smoother, p in zip(self.group, sighting.group, strict=False)
+        )
+        return Sample(frame, pose, raw, angles, stages, sighting.seen, sighting.others, group)

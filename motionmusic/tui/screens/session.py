@@ -40,7 +40,7 @@ def title(state: EngineState) -> str:
 
 def sounding(state: EngineState) -> str:
     lines = []
-    names = [v.name for v in state.preset.voices] if state.preset else []
+    names = state.preset.labels if state.preset else []
     voices = state.controls.voices if state.controls else ()
     for name, voice in zip(names, voices, strict=False):
         if not voice.present or state.muted:
