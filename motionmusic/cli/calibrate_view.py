@@ -15,6 +15,7 @@ from rich.text import Text
 from motionmusic.core.calibration import Calibrator, Progress, prompt_lines
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.people import Who
 from motionmusic.core.profile import Range
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.commands import Calibrate
@@ -48,6 +49,7 @@ def run_calibration(
     hold_s: float,
     model: str | None,
     console: Console,
+    who: Who | None = None,
 ) -> dict[str, Range]:
     """Run the guided steps on a live (or paced file) source; returns the ranges measured.
 
@@ -66,7 +68,12 @@ def run_calibration(
                 elif state.calibration is not None:
                     live.update(prompt(state.calibration), refresh=True)
 
-            engine = Engine(Tracker(source, estimator, raw), on_state=show, state_hz=20.0)
+            engine = Engine(
+                Tracker(source, estimator, raw, who),
+                on_state=show,
+                on_notice=live.console.print,  # the client out of view, back
+                state_hz=20.0,
+            )
             engine.submit(Calibrate(calibrator))
             engine.run()
     if engine.error is not None:

@@ -12,9 +12,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from motionmusic.cli.options import model_option
+from motionmusic.cli.options import model_option, who_option
 from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.people import Who
 from motionmusic.core.profile import Profile
 from motionmusic.core.summary import SessionSummary, summarise
 from motionmusic.core.trace import read_trace
@@ -145,6 +146,7 @@ def client_preset(profile: Profile, name: str | None) -> str:
     help="Seconds each position is held and measured.",
 )
 @model_option
+@who_option
 def calibrate(
     client: str,
     source_spec: str | None,
@@ -152,6 +154,7 @@ def calibrate(
     prepare: float,
     hold: float,
     model: str | None,
+    who: Who | None,
 ) -> None:
     """Measure the client's rest and comfortable reach; mappings then span exactly that range."""
     from motionmusic.cli.calibrate_view import run_calibration
@@ -159,7 +162,7 @@ def calibrate(
 
     profile = clients.load(client)
     chosen = list(angles) or features(find_preset(client_preset(profile, None)))
-    ranges = run_calibration(source_spec, chosen, prepare, hold, model, console)
+    ranges = run_calibration(source_spec, chosen, prepare, hold, model, console, who)
     for name, rng in ranges.items():
         profile = profile.with_angle(name, range=rng.model_dump())
     path = clients.save(profile)

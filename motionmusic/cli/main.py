@@ -140,8 +140,8 @@ def _track(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> 
     with Live(console=console, auto_refresh=False, transient=True) as live:
 
         def show(state: EngineState) -> None:
-            if state.source != shown["source"]:
-                lost = state.source == "lost"
+            if state.source in ("ok", "lost") and state.source != shown["source"]:
+                lost = state.source == "lost"  # (a source that ended is no camera coming back)
                 live.console.print(
                     "camera lost: retrying every second (Ctrl-C stops)" if lost else "camera back"
                 )
@@ -149,7 +149,14 @@ def _track(tracker: Tracker, writer: TraceWriter | None, frames: int | None) -> 
             if state.raw is not None:
                 live.update(live_table(state, info), refresh=True)
 
-        engine = Engine(tracker, sinks=sinks, on_state=show, state_hz=10.0, max_frames=frames)
+        engine = Engine(
+            tracker,
+            sinks=sinks,
+            on_state=show,
+            on_notice=live.console.print,  # the client out of view, someone else, back
+            state_hz=10.0,
+            max_frames=frames,
+        )
         engine.run()
     if engine.status == "stopped":
         console.print("stopped")
