@@ -91,7 +91,7 @@ def signature(
     centre = (shoulders + hips) / 2
     seen = pose.image[pose.visibility >= SEEN, 0]
     xs = seen if len(seen) >= 4 else pose.image[:, 0]
-    extent = (float(np.clip(xs.min(), 0.0, 1.0)), float(np.clip(xs.max(), 0.0, 1.0)))
+    extent = (float(np.clip(np.min(xs), 0.0, 1.0)), float(np.clip(np.max(xs), 0.0, 1.0)))
     colour = _torso_colour(pose, image) if image is not None and whole else None
     proportions = _proportions(pose) if whole else np.full(len(LIMBS) + 2, np.nan)
     return Signature((float(centre[0]), float(centre[1])), size, extent, proportions, colour)
