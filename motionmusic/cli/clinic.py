@@ -219,6 +219,10 @@ def left_out(summary: SessionSummary) -> list[str]:
         lines.append(
             f"{summary.glitches} frame(s) where the skeleton jumped: tracking glitches, left out"
         )
+    if summary.damaged:
+        lines.append(f"{summary.damaged} damaged record(s) in the log: unreadable, skipped")
+    if summary.torn:
+        lines.append("the log's last record was cut off (a crash or a full disk): skipped")
     if summary.others:
         lines.append(
             f"{summary.others} frame(s) with someone else in view instead of the client: "

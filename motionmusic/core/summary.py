@@ -66,6 +66,8 @@ class SessionSummary:
     model: str | None = None  # the pose model that tracked it, when recorded
     glitches: int = 0  # frames whose skeleton jumped further than a body moves: left out
     others: int = 0  # frames with someone else in view instead of the client: nothing logged
+    damaged: int = 0  # records skipped because their bytes were garbled
+    torn: bool = False  # the log ends in a record cut off (a crash, a full disk)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
@@ -234,4 +236,6 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         trace.header.model,
         int(jumped.sum()),
         int((trace.records["present"] == SOMEONE_ELSE).sum()),
+        trace.damaged,
+        trace.torn,
     )

@@ -45,6 +45,7 @@ import numpy as np
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.controls import CONTROL_FIELDS, Controls
+from motionmusic.core.damage import sound_frames
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.landmarks import LANDMARK_NAMES, NUM_LANDMARKS
 from motionmusic.core.pose import PoseFrame
@@ -217,6 +218,8 @@ class Trace:
     records: np.ndarray
     path: Path
     events: tuple[Event, ...] = ()
+    damaged: int = 0  # records left out because their bytes were garbled (`core.damage`)
+    torn: bool = False  # the last record was cut off (a crash, a full disk): dropped
 
     def __len__(self) -> int:
         return len(self.records)
@@ -290,18 +293,25 @@ def read_trace(path: Path) -> Trace:
     header, offset = _parse_header(path, raw)
     dtype = header.dtype
     count = (len(raw) - offset) // dtype.itemsize
+    torn = (len(raw) - offset) % dtype.itemsize != 0
     records = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
     if header.version < 3:
-        return Trace(header, records, path)
+        frames, damaged = sound_frames(records, np.ones(len(records), dtype=bool))
+        return Trace(header, records[frames], path, (), damaged, torn)
     kinds = records["kind"]
-    events = _events(path, records, kinds)
-    return Trace(header, records[kinds == FRAME], path, events)
+    frames, damaged = sound_frames(records, kinds == FRAME)
+    events, unreadable = _events(records, kinds, frames)
+    unknown = int((~np.isin(kinds, (FRAME, EVENT, MORE))).sum())
+    return Trace(header, records[frames], path, events, damaged + unreadable + unknown, torn)
 
 
-def _events(path: Path, records: np.ndarray, kinds: np.ndarray) -> tuple[Event, ...]:
-    """Decode the events; one cut short by a crash (the torn tail) is dropped like a torn frame."""
-    frames_before = np.cumsum(kinds == FRAME) - (kinds == FRAME)
-    events = []
+def _events(
+    records: np.ndarray, kinds: np.ndarray, frames: np.ndarray
+) -> tuple[tuple[Event, ...], int]:
+    """The events, and how many could not be read (cut short by a crash, or garbled): those are
+    left out, as a damaged frame is."""
+    frames_before = np.cumsum(frames) - frames
+    events, unreadable = [], 0
     for first in np.flatnonzero(kinds == EVENT):
         start = end = int(first)
         end += 1
@@ -309,11 +319,13 @@ def _events(path: Path, records: np.ndarray, kinds: np.ndarray) -> tuple[Event, 
             end += 1
         payload = b"".join(r.tobytes()[1:] for r in records[start:end])
         (length,) = struct.unpack_from("<I", payload)
-        if len(payload) < 4 + length:
-            continue
         try:
-            data = json.loads(payload[4 : 4 + length])
-        except ValueError as exc:
-            raise MotionMusicError(f"{path}: damaged event record ({exc})") from exc
-        events.append(Event(int(frames_before[start]), int(data.pop("t_ns")), data))
-    return tuple(events)
+            data = json.loads(payload[4 : 4 + length]) if len(payload) >= 4 + length else None
+            t_ns = int(data.pop("t_ns")) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError):
+            t_ns = None
+        if t_ns is None or not isinstance(data, dict):
+            unreadable += int(end < len(kinds))  # a torn last event is the crash's, not damage
+            continue
+        events.append(Event(int(frames_before[start]), t_ns, data))
+    return tuple(events), unreadable

@@ -217,6 +217,11 @@ def _artefacts(summaries: Sequence[SessionSummary]) -> str:
         if s.glitches
     ]
     lines += [
+        f"{s.source}: {s.damaged} damaged record(s), unreadable, skipped"
+        for s in summaries
+        if s.damaged
+    ]
+    lines += [
         f"{s.source}: {s.others} frame(s) with someone else in view instead of the client "
         "(nothing of them was logged)"
         for s in summaries

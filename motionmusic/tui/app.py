@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.runtime.commands import Record
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
@@ -151,10 +152,22 @@ class MotionMusicApp(App[None]):
 
 
 def load_keymap(path: Path) -> dict[str, str]:
-    """`binding id = "keys"` lines of a TOML file; missing file: no remapping."""
+    """`binding id = "keys"` lines of a TOML file (optionally under `[keymap]`); missing file: no
+    remapping. Anything else is one line naming the file and the entry."""
     import tomllib
 
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.get("keymap", data).items()}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MotionMusicError(f"cannot read keymap {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
+    table = data.get("keymap", data)
+    if not isinstance(table, dict):
+        raise MotionMusicError(f'{path}: keymap: must be a table of binding id = "keys"')
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise MotionMusicError(f'{path}: {key}: must be keys in quotes, e.g. {key} = "f9"')
+    return dict(table)
