@@ -19,6 +19,7 @@ import psutil
 import pytest
 import soundfile
 
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.summary import summarise
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
 from motionmusic.store import clients
@@ -302,3 +303,22 @@ def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, 
     summary = log.with_suffix(".summary.json")
     assert summary.is_file() == (how == signal.SIGTERM)  # SIGKILL: the log stays, summary later
     assert len(read_trace(log)) > 30
+
+
+def test_a_second_motionmusic_on_the_same_client_is_refused(jack_server, client, tmp_path):
+    """Never two writers on one client's logs: the second run is one clear line, the first
+    goes on, and once it ends the client can be logged again (even after a kill -9)."""
+    trace = arm_trace(tmp_path / "long.mmtrace", reaches(12))
+    first = headless_run(client, trace)
+    second = mm("run", "--no-ui", "--client", client, "--source", str(trace), "--audio", "jack")
+    assert_clean_error(second, f"client {client}", "another motionmusic", str(first.pid))
+    assert first.poll() is None  # the first plays on
+    time.sleep(1.5)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=15)
+    (log,) = clients.sessions(client)
+    assert len(read_trace(log)) > 30  # logging went on (a kill -9 loses the last second)
+    lock = clients.SessionLock(client)  # the kernel dropped the dead run's lock
+    with pytest.raises(MotionMusicError, match="another motionmusic"):
+        clients.SessionLock(client)  # and a held one refuses, in one process too
+    lock.release()

@@ -182,6 +182,8 @@ def run(
     is refused and the music goes on) · w follow the next person in view · q stop.
     """
     profile = clients.load(client) if client else None
+    if profile is not None:
+        clients.ensure_free(profile.client)  # another motionmusic logs this client: refuse now
     preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
     spec = source_spec or default_source()
     if audio == "offline":

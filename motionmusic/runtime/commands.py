@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motionmusic.core.calibration import Calibrator
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.runtime.engine import Engine
@@ -92,7 +93,12 @@ class Record:
             engine.on_notice("no client: choose one (Clients) to record a session")
         elif not recorder.recording:
             engine.restart_counts()
-            path = recorder.start(instrument.profile, instrument.preset, engine.now_ns)
+            try:
+                path = recorder.start(instrument.profile, instrument.preset, engine.now_ns)
+            except MotionMusicError as exc:  # another motionmusic logs this client: play on
+                engine.on_notice(f"not recording: {exc}")
+                engine.publish_soon()
+                return
             if self.say:
                 engine.on_notice(f"recording {instrument.profile.client}'s session ({path.name})")
         engine.publish_soon()

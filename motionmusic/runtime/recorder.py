@@ -51,6 +51,7 @@ class SessionRecorder:
         self.on_problem = on_problem or (lambda text: None)
         self.log: SessionLog | None = None
         self.client: str | None = None
+        self._lock: clients.SessionLock | None = None
         self.summaries: list[SessionSummary] = []
         self._started_ns = 0
         self._last_ns = 0
@@ -61,11 +62,18 @@ class SessionRecorder:
         return self.log is not None
 
     def start(self, profile: Profile, preset: Preset, t_ns: int) -> Path:
-        """Open `profile`'s next session log, as `preset` is played from this frame on."""
+        """Open `profile`'s next session log, as `preset` is played from this frame on. Refused
+        (MotionMusicError) while another motionmusic logs the same client."""
         self.stop()
+        lock = clients.SessionLock(profile.client)
         header = session_header(self.info, preset, profile, self.kind, self.source, self.model)
-        path = clients.new_session_path(profile.client)
-        self.log, self.client = SessionLog(path, header), profile.client
+        try:
+            path = clients.new_session_path(profile.client)
+            self.log, self.client = SessionLog(path, header), profile.client
+        except MotionMusicError:
+            lock.release()
+            raise
+        self._lock = lock
         self._started_ns = self._last_ns = t_ns
         return path
 
@@ -94,6 +102,9 @@ class SessionRecorder:
     def stop(self) -> Path | None:
         """Close the log; its summary follows on a worker thread. Returns the log's path."""
         log, self.log, self.client = self.log, None, None
+        if self._lock is not None:  # no frame is written after this: another session may begin
+            self._lock.release()
+            self._lock = None
         if log is None:
             return None
         worker = threading.Thread(target=self._finish, args=(log,), name="session-finish")

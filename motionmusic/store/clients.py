@@ -12,6 +12,7 @@ the old one, so a crash mid-save leaves the previous good version, never half a 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 from datetime import datetime, timezone
@@ -26,6 +27,7 @@ from motionmusic.paths import data_dir
 PROFILE = "profile.toml"
 PREVIOUS = "profile.prev.toml"
 FILE_MODE, DIR_MODE = 0o600, 0o700
+LOCK = "session.lock"
 
 
 def root() -> Path:
@@ -125,6 +127,40 @@ def new_session_path(client: str, started: datetime | None = None) -> Path:
         n += 1
         path = path.with_name(f"{stamp}-{n}.mmtrace")
     return path
+
+
+class SessionLock:
+    """One session at a time per client: an exclusive lock on `clients/<id>/session.lock`, held
+    while a session log is written, so two motionmusic instances never log the same client at
+    once (the second is refused, naming the first's process). The kernel drops the lock when the
+    holder dies, even by `kill -9`: a stale lock file never blocks anyone."""
+
+    def __init__(self, client: str) -> None:
+        path = client_dir(client) / LOCK
+        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self._fd)
+            raise MotionMusicError(
+                f"client {client} is in a session in another motionmusic (process {holder}): "
+                "one session log per client at a time"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, str(os.getpid()).encode(), 0)
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = -1
+
+
+def ensure_free(client: str) -> None:
+    """Refuse at once (one clear line) when another motionmusic is logging this client."""
+    SessionLock(client).release()
 
 
 def sessions(client: str) -> list[Path]:
