@@ -145,7 +145,7 @@ class JackServer:
 
     NAME = "motionmusic-test"
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, name: str = NAME) -> None:
         import shutil
         import subprocess
 
@@ -153,10 +153,8 @@ class JackServer:
         if jackd is None:
             pytest.fail("jackd is required for the real-time tests: apt-get install jackd2")
         self.log = log
-        os.environ["JACK_DEFAULT_SERVER"] = (
-            self.NAME
-        )  # every client, in every child process, uses it
-        command = [jackd, "-n", self.NAME, "-d", "dummy", "-r", "48000", "-p", "256"]
+        os.environ["JACK_DEFAULT_SERVER"] = name  # every client, in every child process, uses it
+        command = [jackd, "-n", name, "-d", "dummy", "-r", "48000", "-p", "256"]
         self.process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not self._answers():

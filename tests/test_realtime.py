@@ -198,3 +198,62 @@ def test_a_bad_preset_is_refused_and_a_good_one_switches_while_playing(synth, en
     assert listen(new, 0.5).max() > -40  # the head now plays the pad
     engine.stop()
     new.close()
+
+
+def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
+    jack_server, engines, tmp_path, monkeypatch
+):
+    """The audio server killed mid-session: noticed within 1 s and said; tracking and the
+    session log go on; when a server runs again, the sound is back by itself."""
+    from motionmusic.runtime.engine import SOUND_BACK, SOUND_LOST
+    from motionmusic.runtime.instrument import Instrument
+    from motionmusic.runtime.recorder import SessionRecorder
+    from motionmusic.runtime.tracker import Tracker
+    from motionmusic.store import clients
+    from tests.conftest import JackServer
+
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", "motionmusic-victim")  # restored afterwards
+    server = JackServer(tmp_path / "victim.log", name="motionmusic-victim")
+    synth = SynthProcess(find_preset("theremin"), "jack").start()
+    loaded = read_trace(looped_trace(tmp_path / "t.mmtrace", 5))
+    source = TraceSource(loaded, realtime=True)
+    said: list[tuple[float, str]] = []
+    recorder = SessionRecorder(source.info)
+    engine = Engine(
+        Tracker.for_preset(source, TracePoses(loaded), find_preset("theremin")),
+        Instrument(find_preset("theremin"), synth, clients.create("J1", "theremin")),
+        recorder=recorder,
+        on_notice=lambda text: said.append((time.monotonic(), text)),
+    )
+    engines.append(engine)
+    recorder.start(clients.load("J1"), find_preset("theremin"), 0)
+    try:
+        engine.start()
+        time.sleep(1.5)
+        server.process.kill()
+        killed, frames = time.monotonic(), engine.frames
+        server.process.wait()  # reaped: a zombie's pid would keep the name "already active"
+        deadline = killed + 3
+        while not any(text == SOUND_LOST for _, text in said):
+            assert time.monotonic() < deadline, "the lost sound was not noticed"
+            time.sleep(0.02)
+        noticed = next(t for t, text in said if text == SOUND_LOST) - killed
+        assert noticed <= 1.0
+        assert engine.latest.audio is not None and not engine.latest.audio.alive
+        time.sleep(1.0)
+        assert engine.running and engine.frames > frames + 30  # tracking went on
+        server = JackServer(tmp_path / "victim2.log", name="motionmusic-victim")
+        back = time.monotonic()
+        while not any(text == SOUND_BACK for _, text in said):
+            assert time.monotonic() < back + 5, "the sound did not come back"
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert listen(synth, 0.5).max() > -30  # heard again
+        assert recorder.recording  # the session log never stopped
+    finally:
+        engine.stop()
+        recorder.close()
+        synth.release()
+        server.stop()
+    (log,) = clients.sessions("J1")
+    assert len(read_trace(log)) >= engine.frames - 2  # every frame logged, through the silence

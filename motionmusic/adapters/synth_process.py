@@ -13,6 +13,7 @@ This module does not import pyo: the loop's process never loads it.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,9 +30,13 @@ from motionmusic.core.protocols import AudioStatus
 from motionmusic.native_output import native_log_path
 
 BACKENDS = ("portaudio", "jack")
+STALL_S = 0.5  # an audio callback silent this long: the synth has lost its audio device
 
 
 def _child(*args: Any) -> None:
+    # A synth looking for a JACK server that went away must not start one of its own (with
+    # whatever settings ~/.jackdrc says): it waits for the room's server to come back.
+    os.environ["JACK_NO_START_SERVER"] = "1"
     from motionmusic.adapters.synth_pyo import serve
 
     serve(*args)
@@ -72,6 +77,8 @@ class SynthProcess:
         self.process: Any = None
         self.restarts = 0
         self._restarting: threading.Thread | None = None
+        self._beat = (-1, time.monotonic())  # the heartbeat last seen, and when it last moved
+        self._closing = False
 
     def start(self) -> SynthProcess:
         self.array[ch.STATUS] = 0.0
@@ -105,6 +112,7 @@ class SynthProcess:
             raise MotionMusicError(
                 f"no {self.backend} audio: the synth could not open it ({hint}; log: {native_log_path()})"
             )
+        self._beat = (self.heartbeat, time.monotonic())  # audio is open: it must beat now
         return self
 
     def send(self, controls: Controls, t_ns: int) -> None:
@@ -125,12 +133,25 @@ class SynthProcess:
         return int(self.array[ch.HEARTBEAT])
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.is_alive()
+        """The process runs and its audio callback beats: a synth whose JACK server went away
+        lives on, silent, with a heart that stopped (seen within `STALL_S`)."""
+        return self.process is not None and self.process.is_alive() and self._beating()
+
+    def _beating(self) -> bool:
+        beat, now = self.heartbeat, time.monotonic()
+        if beat != self._beat[0]:
+            self._beat = (beat, now)
+            return True
+        return now - self._beat[1] < STALL_S
 
     def restart(self) -> None:
-        """Replace a dead synth process; the controls in shared memory survive."""
+        """Replace a dead (or silent) synth process; the controls in shared memory survive."""
+        if self._closing:
+            return
         if self.process is not None:
-            self.process.join(timeout=0.1)
+            if self.process.is_alive():  # alive but silent: its audio server is gone
+                self.process.kill()
+            self.process.join(timeout=1.0)
         self.restarts += 1
         self.start()
 
@@ -181,7 +202,12 @@ class SynthProcess:
         self.process = None
 
     def close(self) -> None:
-        """Stop the process and free the shared memory; safe to call twice."""
+        """Stop the process and free the shared memory; safe to call twice. A restart under way
+        (the audio server came back just now) is waited for first."""
+        self._closing = True
+        restarting = self._restarting
+        if restarting is not None and restarting is not threading.current_thread():
+            restarting.join(timeout=self._timeout + 2.0)
         self.stop_process()
         if self.writer is None:
             return

@@ -248,6 +248,24 @@ class OfflineSynth:
         self.server.shutdown()
 
 
+def _attach(name: str) -> Any:
+    """The parent's shared memory, not tracked here: the parent owns it. Before Python 3.13
+    attaching registers it with the resource tracker the two processes share, which keeps a set
+    of names; unregistering it again (as this did) removed the parent's entry too, and the
+    tracker printed a KeyError traceback when the parent freed the segment at exit."""
+    import sys
+    from multiprocessing import resource_tracker, shared_memory
+
+    if sys.version_info >= (3, 13):
+        return shared_memory.SharedMemory(name=name, **{"track": False})
+    register = resource_tracker.register
+    setattr(resource_tracker, "register", lambda *args: None)  # noqa: B010
+    try:
+        return shared_memory.SharedMemory(name=name)
+    finally:
+        setattr(resource_tracker, "register", register)  # noqa: B010
+
+
 def _open_server(backend: str, rate: int, buffer: int, device: int | None) -> Any:
     server = pyo.Server(
         sr=rate,
@@ -283,7 +301,6 @@ def serve(
     """
     import gc
     import time
-    from multiprocessing import resource_tracker, shared_memory
 
     import numpy as np
 
@@ -291,9 +308,7 @@ def serve(
     from motionmusic.native_output import redirect_native_output
 
     redirect_native_output(Path(log_path))
-    memory = shared_memory.SharedMemory(name=shm_name)
-    # The parent owns the segment; without this, Python < 3.13 would let the child's exit unlink it.
-    resource_tracker.unregister(memory._name, "shared_memory")  # type: ignore[attr-defined]
+    memory = _attach(shm_name)
     array = np.ndarray((ch.SIZE,), dtype=np.float64, buffer=memory.buf)
     preset = Preset.model_validate_json(preset_json)
     try:

@@ -38,6 +38,8 @@ def status_line(state: EngineState) -> Text:
     rec = " · ● REC" if state.recording else ""
     heard = state.heard_latency_ms
     latency = "" if math.isnan(heard) else f" · latency {heard:.0f} ms"  # what the client hears
+    if state.audio is not None and not state.audio.alive:
+        latency = " · NO SOUND (retrying)"
     line = (
         f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}"
         f"{targets}{rec}{muted}{latency}"

@@ -36,6 +36,11 @@ from motionmusic.runtime.tracker import Tracker
 
 Watcher = Callable[[EngineState], None]
 ANNOUNCE_S = 0.3
+SOUND_LOST = (
+    "no sound: the audio output stopped (JACK server gone?), retrying every second; "
+    "tracking and the session log go on"
+)
+SOUND_BACK = "sound back"
 Notify = Callable[[str], None]
 
 
@@ -98,6 +103,7 @@ class Engine:
         self.fps = 0.0
         self._client = Watch(Seen.CLIENT)  # the client in view, as last announced
         self._group: list[Watch] = []  # group play: persons 2, 3, ... in view
+        self._sound = Watch(True)  # the synth's audio output alive, as last announced
         self.latest = EngineState.initial(self)
 
     # -- what watchers may do -------------------------------------------------------------
@@ -195,7 +201,10 @@ class Engine:
         self.fps = self.frames / max(now - started, 1e-6)
         if now - self._published >= self._interval:
             self._published = now
-            self._publish(EngineState.of(self, sample, controls))
+            state = EngineState.of(self, sample, controls)
+            self._publish(state)
+            if state.audio is not None and self._sound.changed(state.audio.alive, 0, True):
+                self.on_notice(SOUND_BACK if state.audio.alive else SOUND_LOST)
 
     def _drain(self) -> None:
         while True:

@@ -61,7 +61,7 @@ def status(state: EngineState) -> str:
     audio = state.audio
     if audio is not None:
         latency = heard_latency(state)
-        health = "ok" if audio.alive else "RESTARTING"
+        health = "ok" if audio.alive else "NO SOUND, retrying"
         if audio.backend.startswith("none"):
             health = "· NO SOUND"
         line += f"\naudio {audio.backend} {health} · latency {latency} · late {audio.late_buffers}"
