@@ -287,10 +287,11 @@ def synth_processes(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
     ]
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
 def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, how):
-    """SIGTERM ends the run as Ctrl-C does (summary saved); even SIGKILL of the loop's process
-    leaves no synth process behind: it notices its parent is gone, fades out and exits."""
+    """SIGTERM, and SIGHUP (the terminal closed over SSH), end the run as Ctrl-C does (summary
+    saved); even SIGKILL of the loop's process leaves no synth process behind: it notices its
+    parent is gone, fades out and exits."""
     process = headless_run(client, arm_trace(tmp_path / "long.mmtrace", reaches(12)))
     synths = synth_processes(process)
     assert synths, "the synth runs in its own process"
@@ -301,7 +302,7 @@ def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, 
     assert alive == []
     (log,) = clients.sessions(client)
     summary = log.with_suffix(".summary.json")
-    assert summary.is_file() == (how == signal.SIGTERM)  # SIGKILL: the log stays, summary later
+    assert summary.is_file() == (how != signal.SIGKILL)  # SIGKILL: the log stays, summary later
     assert len(read_trace(log)) > 30
 
 

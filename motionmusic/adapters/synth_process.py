@@ -81,7 +81,8 @@ class SynthProcess:
         self._closing = False
 
     def start(self) -> SynthProcess:
-        self.array[ch.STATUS] = 0.0
+        self.array[ch.STATUS] = self.array[ch.PEAK] = 0.0  # nothing heard from this one yet
+        self._beat = (self.heartbeat, -float("inf"))  # nor alive, until it opens its audio
         self._stop = self._context.Event()
         args = (
             self._memory.name,
