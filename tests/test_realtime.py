@@ -211,8 +211,8 @@ def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
 ):
     """The audio server killed mid-session: noticed within 1 s and said; tracking and the
     session log go on; when a server runs again, the sound is back by itself."""
-    from motionmusic.runtime.engine import SOUND_BACK, SOUND_LOST
     from motionmusic.runtime.instrument import Instrument
+    from motionmusic.runtime.news import SOUND_BACK, SOUND_LOST
     from motionmusic.runtime.recorder import SessionRecorder
     from motionmusic.runtime.tracker import Tracker
     from motionmusic.store import clients

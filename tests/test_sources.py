@@ -161,3 +161,71 @@ def test_camera_by_name():
     assert resolve_camera("3", lambda: cams) == 3
     with pytest.raises(MotionMusicError, match="no camera"):
         resolve_camera("Brio", lambda: cams)
+
+
+class StillPerson:
+    """A pose estimator that sees the same raised arm in every frame (the camera test's pixels
+    are 4 x 4: nothing a model could see)."""
+
+    sees_people = False
+    model = "still"
+
+    def __init__(self) -> None:
+        self.stage_ms: dict[str, float] = {}
+
+    def estimate(self, frame: Frame, zone: object = None, slot: int = 0) -> object:
+        from tests.skeleton import arm_direction, pose_of, skeleton
+
+        return pose_of(skeleton(right_arm=arm_direction(90.0, left=False)), t_ns=frame.t_ns)
+
+    find = estimate
+
+    def forget(self, slot: int = 0) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_camera_lost_mid_session_fades_is_said_and_marked_in_the_log():
+    from motionmusic.core.trace import read_trace
+    from motionmusic.runtime.engine import Engine
+    from motionmusic.runtime.instrument import Instrument
+    from motionmusic.runtime.news import CAMERA_BACK, CAMERA_LOST
+    from motionmusic.runtime.recorder import SessionRecorder
+    from motionmusic.runtime.tracker import Tracker
+    from motionmusic.store import clients
+    from motionmusic.store.preset_library import find_preset
+    from tests.tui_support import RecordingSynth
+
+    caps = [FakeCapture(rate=30), FakeCapture(rate=30)]
+    opened = iter(caps)
+    camera = CameraSource(0, factory=lambda i: next(opened), retry_s=0.5)
+    preset, synth, said = find_preset("theremin"), RecordingSynth(), list[str]()
+    recorder = SessionRecorder(camera.info)
+    tracker = Tracker.for_preset(camera, StillPerson(), preset)  # type: ignore[arg-type]
+    instrument = Instrument(preset, synth, clients.create("S2", "theremin"))
+    engine = Engine(tracker, instrument, recorder=recorder, on_notice=said.append)
+    recorder.start(clients.load("S2"), preset, time.monotonic_ns())
+    engine.start()
+    try:
+        time.sleep(0.6)
+        caps[0].fail.set()  # unplugged
+        deadline = time.monotonic() + 3
+        while "camera back" not in said:
+            assert time.monotonic() < deadline, f"the camera did not come back: {said}"
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        engine.stop()
+        recorder.close()
+        camera.close()
+    assert said[:2] == [CAMERA_LOST, CAMERA_BACK]
+    lost = [c for c in synth.sent if not any(v.present for v in c.voices)]
+    assert lost, "the voices were told to fade when the camera went"
+    (log,) = clients.sessions("S2")
+    trace = read_trace(log)
+    marks = [(e.frame, e.data["what"]) for e in trace.events if e.kind == "source"]
+    assert [what for _, what in marks] == [said[0], said[1]]
+    gap = np.diff(trace.records["t_ns"]).max() / 1e9
+    assert gap >= 0.4 and marks[0][0] == marks[1][0]  # the gap lies between the two marks

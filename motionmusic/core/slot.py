@@ -18,6 +18,7 @@ class FrameSlot:
         self._cond = threading.Condition()
         self._frame: Frame | None = None
         self._status = SourceStatus.WAITING
+        self._news = False  # a status the loop has not been told yet
         self.dropped = 0
 
     def publish(self, frame: Frame) -> None:
@@ -29,14 +30,18 @@ class FrameSlot:
     def set_status(self, status: SourceStatus) -> None:
         """LOST (the producer is retrying) or ENDED (nothing more will come)."""
         with self._cond:
-            self._status = status
+            self._status, self._news = status, True
             self._cond.notify_all()
 
     def take(self, timeout: float) -> Frame | SourceStatus:
-        """The newest unread frame; else, after up to `timeout` s, why there is none."""
+        """The newest unread frame; else why there is none: at once when the producer has just
+        said so (a camera lost: the sound fades now, not after `timeout`), else after up to
+        `timeout` s."""
         with self._cond:
             self._cond.wait_for(
-                lambda: self._frame is not None or self._status is SourceStatus.ENDED, timeout
+                lambda: self._frame is not None or self._status is SourceStatus.ENDED or self._news,
+                timeout,
             )
             frame, self._frame = self._frame, None
+            self._news = False
             return frame if frame is not None else self._status

@@ -21,7 +21,6 @@ from typing import Protocol
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
-from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
 from motionmusic.core.delay import HeardDelay
@@ -30,35 +29,13 @@ from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
 from motionmusic.core.protocols import Sample, Sink, SourceStatus
 from motionmusic.runtime.instrument import Instrument
+from motionmusic.runtime.news import News
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
 
 Watcher = Callable[[EngineState], None]
-ANNOUNCE_S = 0.3
-SOUND_LOST = (
-    "no sound: the audio output stopped (JACK server gone?), retrying every second; "
-    "tracking and the session log go on"
-)
-SOUND_BACK = "sound back"
 Notify = Callable[[str], None]
-
-
-class Watch:
-    """Something the engine announces once it has lasted `ANNOUNCE_S`: a single lost frame is
-    not news (the screen shows it at once)."""
-
-    def __init__(self, state: object) -> None:
-        self.said = state
-        self._since: tuple[object, int] | None = None
-
-    def changed(self, state: object, t_ns: int, at_once: bool = False) -> bool:
-        if self._since is None or self._since[0] != state:
-            self._since = (state, t_ns)
-        if state == self.said or not (at_once or t_ns - self._since[1] >= ANNOUNCE_S * 1e9):
-            return False
-        self.said = state
-        return True
 
 
 class Command(Protocol):
@@ -101,9 +78,7 @@ class Engine:
         self._t_ns = self.clock.now_ns()  # the newest frame's time: edits are logged at it
         self._published = -1.0
         self.fps = 0.0
-        self._client = Watch(Seen.CLIENT)  # the client in view, as last announced
-        self._group: list[Watch] = []  # group play: persons 2, 3, ... in view
-        self._sound = Watch(True)  # the synth's audio output alive, as last announced
+        self.news = News(lambda text: self.on_notice(text), self._log_event)
         self.latest = EngineState.initial(self)
 
     # -- what watchers may do -------------------------------------------------------------
@@ -187,10 +162,11 @@ class Engine:
             self._end()
 
     def _step(self, frame: Frame, started: float) -> None:
+        self.news.camera(False, frame.t_ns)
         self.status, self._t_ns = "ok", frame.t_ns
         self._drain()
         sample = self.tracker.step(frame)
-        self._announce(sample)
+        self.news.frame(sample, self.frames == 0)
         controls = self._perform(sample)
         for sink in self.sinks:
             sink.record(sample, controls)
@@ -203,8 +179,7 @@ class Engine:
             self._published = now
             state = EngineState.of(self, sample, controls)
             self._publish(state)
-            if state.audio is not None and self._sound.changed(state.audio.alive, 0, True):
-                self.on_notice(SOUND_BACK if state.audio.alive else SOUND_LOST)
+            self.news.sound(state.audio)
 
     def _drain(self) -> None:
         while True:
@@ -232,22 +207,6 @@ class Engine:
         self.delay.update(sample.raw, sample.angles, controls)
         return controls
 
-    def _announce(self, sample: Sample) -> None:
-        """Say (and log) when the client goes out of view, someone else stands in, or the client
-        is back; in group play, when each person comes into view or leaves it."""
-        t_ns, first = sample.frame.t_ns, self.frames == 0
-        seen = sample.seen
-        if self._client.changed(seen, t_ns, first and seen is not Seen.CLIENT):
-            self.on_notice("client back in view" if seen is Seen.CLIENT else seen.value)
-        del self._group[len(sample.group) :]
-        self._group += [Watch(False) for _ in range(len(sample.group) - len(self._group))]
-        for person, (watch, angles) in enumerate(zip(self._group, sample.group, strict=True), 2):
-            if watch.changed(bool(angles.confidence.any()), t_ns):
-                what = f"person {person} {'in view' if watch.said else 'out of view'}"
-                self.on_notice(what)
-                if self.recorder is not None:
-                    self.recorder.edit(t_ns, "people", what)
-
     def _calibrate(self, raw: Angles) -> None:
         if self.calibrator is None:
             return
@@ -258,10 +217,15 @@ class Engine:
 
     def _on_status(self, status: SourceStatus) -> None:
         if status is SourceStatus.LOST:
+            self.news.camera(True, self.clock.now_ns())
             self.status = "lost"
             if self.instrument is not None:  # a camera gone is a person gone: fade out
                 self.instrument.silence(self.clock.now_ns())
             self._publish(self.latest.with_source(self.status))
+
+    def _log_event(self, t_ns: int, kind: str, what: str) -> None:
+        if self.recorder is not None:
+            self.recorder.edit(t_ns, kind, what)
 
     def _publish(self, state: EngineState) -> None:
         self.latest = state
