@@ -10,6 +10,7 @@ were shown live. Summarising a long session takes seconds: that happens on a wor
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class SessionRecorder:
         self.log: SessionLog | None = None
         self.client: str | None = None
         self._lock: clients.SessionLock | None = None
+        self._failed: Path | None = None  # the log that could not be written (said once)
         self.summaries: list[SessionSummary] = []
         self._started_ns = 0
         self._last_ns = 0
@@ -78,14 +80,35 @@ class SessionRecorder:
         return path
 
     def record(self, sample: Sample, controls: Controls | None) -> None:
-        if self.log is not None and controls is not None:
-            self.log.record(sample.frame.t_ns, sample.pose, sample.raw, controls, sample.seen.code)
-            self._last_ns = sample.frame.t_ns
+        if self.log is None or controls is None:
+            return
+        frame = sample.frame
+        try:
+            self.log.record(frame.t_ns, sample.pose, sample.raw, controls, sample.seen.code)
+        except OSError as exc:
+            self._cannot_write(exc)
+            return
+        self._last_ns = frame.t_ns
 
     def edit(self, t_ns: int, kind: str, what: str, **data: Any) -> None:
         """Log an edit (if recording); it applies from the next frame, live and in the summary."""
         if self.log is not None:
-            self.log.event(t_ns, kind, what, **data)
+            try:
+                self.log.event(t_ns, kind, what, **data)
+            except OSError as exc:
+                self._cannot_write(exc)
+
+    def _cannot_write(self, exc: OSError) -> None:
+        """The disk is full (or gone): logging stops, said once; what is written is kept and
+        closed (a record cut short is dropped on reading), and the music goes on."""
+        if self.log is None:
+            return
+        self._failed = self.log.path
+        self.on_problem(
+            f"cannot write the session log ({exc.strerror or exc}): logging stopped, the music "
+            f"goes on; {self.log.path.name} keeps every frame written before"
+        )
+        self.stop()
 
     def preset_played(self, t_ns: int, preset: Preset) -> None:
         self.edit(t_ns, "preset", f"preset {preset.name}", preset=preset.model_dump(mode="json"))
@@ -113,13 +136,18 @@ class SessionRecorder:
         return log.path
 
     def _finish(self, log: SessionLog) -> None:
-        log.close()
+        with contextlib.suppress(OSError):  # a full disk: what was written stays, a cut record is
+            log.close()  # dropped on reading
         try:
             summary = summarise(read_trace(log.path))
         except MotionMusicError as exc:  # an empty log: say so, keep it
             self.on_problem(f"session {log.path.name}: {exc}")
             return
-        clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
+        try:
+            clients.write_private_text(log.path.with_suffix(".summary.json"), summary.to_json())
+        except OSError as exc:  # (after a full disk was said once already: nothing new)
+            if log.path != self._failed:
+                self.on_problem(f"session {log.path.name}: summary not saved ({exc.strerror})")
         self.summaries.append(summary)
         self.on_saved(summary)
 
