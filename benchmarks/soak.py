@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import rewrite_readme  # noqa: E402
 
-from motionmusic.core.trace import read_trace, save_trace  # noqa: E402
-from motionmusic.runtime.sources import bundled_trace  # noqa: E402
+from motionmusic.core.trace import read_trace  # noqa: E402
+from tests.test_realtime import looped_trace  # noqa: E402
 
 SERVER = "motionmusic-soak"
 EVERY_S = 10.0
@@ -41,18 +41,8 @@ EXPECTED_MIB_PER_MIN = 2.4
 
 
 def looped(path: Path, minutes: float) -> Path:
-    """The bundled dance trace, end to end, for `minutes`."""
-    trace = read_trace(bundled_trace())
-    step = int(np.diff(trace.records["t_ns"]).mean())
-    length = int(trace.records["t_ns"][-1]) + step
-    times = int(np.ceil(minutes * 60e9 / length))
-    parts = []
-    for i in range(times):
-        part = trace.records.copy()
-        part["t_ns"] += i * length
-        parts.append(part)
-    save_trace(path, trace.header, np.concatenate(parts))
-    return path
+    """The bundled dance trace (4 s), end to end, for `minutes`."""
+    return looped_trace(path, int(np.ceil(minutes * 60 / 4.0)))
 
 
 def start_jack(log: Path) -> subprocess.Popen[bytes]:
