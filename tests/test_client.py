@@ -230,8 +230,8 @@ def test_who_with_nobody_at_that_side_says_so_and_ends_cleanly(media_dir, model_
 
 
 @pytest.mark.model
-def test_the_cycle_key_switches_the_client_on_the_session_screen(rooms, model_path):
-    scene = rooms["side by side"]
+def test_the_cycle_key_switches_the_client_on_the_session_screen(media_dir, model_path, tmp_path):
+    scene = make_scene(media_dir, tmp_path / "long.mp4", frames=600)  # 20 s: a slow start is fine
     synth = RecordingSynth()
     with MediaPipePose(model_path) as estimator:
         source = VideoSource(scene.path, realtime=True)
@@ -246,10 +246,10 @@ def test_the_cycle_key_switches_the_client_on_the_session_screen(rooms, model_pa
             await until(pilot, lambda: client_x() > scene.split)  # nearest the centre: the man
             assert "▼ client" in str(app.screen.query_one(Figure).render())  # others in view
             await pilot.press("w")
-            await until(pilot, lambda: client_x() < scene.split, timeout=3.0)  # the dancer
+            await until(pilot, lambda: client_x() < scene.split, timeout=5.0)  # the dancer
             switched = len(synth.sent)
             await pilot.press("w")
-            await until(pilot, lambda: client_x() > scene.split, timeout=3.0)  # wraps round
+            await until(pilot, lambda: client_x() > scene.split, timeout=5.0)  # wraps round
             assert len(synth.sent) > switched
 
         run_app(app, scenario, size=(100, 30))
