@@ -73,7 +73,6 @@ class SynthProcess:
         self.array[:] = 0.0
         self.writer = ch.ControlWriter(self.array)
         self._context = multiprocessing.get_context("spawn")
-        self._stop: Any = None
         self.process: Any = None
         self.restarts = 0
         self._restarting: threading.Thread | None = None
@@ -81,9 +80,8 @@ class SynthProcess:
         self._closing = False
 
     def start(self) -> SynthProcess:
-        self.array[ch.STATUS] = self.array[ch.PEAK] = 0.0  # nothing heard from this one yet
+        self.array[ch.STATUS] = self.array[ch.PEAK] = self.array[ch.STOP] = 0.0  # a new one
         self._beat = (self.heartbeat, -float("inf"))  # nor alive, until it opens its audio
-        self._stop = self._context.Event()
         args = (
             self._memory.name,
             self.preset.model_dump_json(),
@@ -91,7 +89,6 @@ class SynthProcess:
             self.rate,
             self.buffer,
             self.device,
-            self._stop,
             str(native_log_path()),
         )
         self.process = self._context.Process(
@@ -193,8 +190,8 @@ class SynthProcess:
 
     def stop_process(self) -> None:
         """Fade out and end the synth process; the shared memory stays (it can be restarted)."""
-        if self._stop is not None:
-            self._stop.set()
+        if self.writer is not None:  # a flag in shared memory: no lock a dead synth could hold
+            self.array[ch.STOP] = 1.0
         if self.process is not None:
             self.process.join(timeout=self.preset.synth.fade_ms / 1000 + 3.0)
             if self.process.is_alive():

@@ -291,7 +291,6 @@ def serve(
     rate: int,
     buffer: int,
     device: int | None,
-    stop: Any,
     log_path: str,
 ) -> None:
     """The synth process: boot pyo, build the graph once, apply controls every audio buffer.
@@ -350,7 +349,8 @@ def serve(
     array[ch.STATUS] = 1.0
     parent = os.getppid()
     orphaned = False
-    while not stop.wait(0.5):
+    while array[ch.STOP] == 0.0:
+        time.sleep(0.1)
         orphaned = os.getppid() != parent
         if orphaned:  # the loop's process died without stopping us: no orphan left playing
             break

@@ -14,7 +14,9 @@ Layout (indices into the array):
     9 reward       1 while a ROM target is reached (the synth ramps its reward sound)
     10 stretch     1 in the stretch zone
     11 late        audio buffers whose callback came over 1.5 buffers after the previous one
-    12..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
+    12 stop        1.0 asks the synth process to fade out and end (a flag, not a lock: a synth
+                   killed mid-way can hold no lock the parent would then wait on for ever)
+    13..           per voice VOICE_SLOTS values: freq, amp, brightness, pan, present,
                    strikes (a counter: the synth strikes when it grows), strike velocity,
                    glide time
     LOG..          a ring of (capture_ns, applied_ns) pairs for latency measurement
@@ -42,8 +44,9 @@ from motionmusic.core.controls import Controls, VoiceControls
     REWARD,
     STRETCH,
     LATE,
-) = range(12)
-HEAD = 12
+    STOP,
+) = range(13)
+HEAD = 13
 VOICE_SLOTS = 8
 MAX_VOICES = 8
 LOG = HEAD + VOICE_SLOTS * MAX_VOICES
