@@ -11,6 +11,8 @@ This module imports pyo: only the synth process and offline rendering load it.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 
 os.environ.setdefault("PYO_GUI_WX", "0")  # before pyo's import: no wxPython banner on stdout
@@ -18,7 +20,8 @@ os.environ.setdefault("PYO_GUI_WX", "0")  # before pyo's import: no wxPython ban
 from pathlib import Path
 from typing import Any
 
-import pyo
+with contextlib.redirect_stdout(io.StringIO()):  # nor, without tkinter, its GUI banner
+    import pyo
 
 from motionmusic.adapters.jack_xruns import count_xruns
 from motionmusic.core.controls import Controls, VoiceControls
