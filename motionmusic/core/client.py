@@ -1,8 +1,8 @@
 """The client, as a notion the engine holds: whom to follow, and who is seen instead.
 
-`ClientLock` chooses the client at the start (`pick`), switches on the therapist's cycle key
-(`next_along`) and decides, frame by frame, whether a person found is the client (`difference`
-against what it remembers). It never guesses: a person who does not match is someone else, and
+`ClientLock` chooses the client at the start (`pick`), adopts whom the therapist's cycle key
+names (`next_along`, in the follower) and decides, frame by frame, whether a person found is the
+client (`difference` against what it remembers). It never guesses: a person who does not match is someone else, and
 nothing of them is played or logged. Pure: the runtime's `Follower` asks the pose model where to
 look and hands the people found here.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from motionmusic.core.people import CONTINUOUS_S, Signature, Who, difference, next_along, pick
+from motionmusic.core.people import CONTINUOUS_S, Signature, Who, difference, pick
 
 SETTLE_S = 0.5  # after choosing someone, whoever is tracked where they stood is them
 CONFIRM = 3  # after a gap, frames in a row a person must match before they are the client again
@@ -53,13 +53,6 @@ class ClientLock:
     def choose(self, people: list[Signature], t_ns: int) -> int | None:
         """At the start: the person `who` names (or the one nearest the centre)."""
         index = pick(people, self.who)
-        if index is not None:
-            self.adopt(people[index], t_ns)
-        return index
-
-    def cycle(self, people: list[Signature], t_ns: int) -> int | None:
-        """The therapist's key: follow the next person to the right instead."""
-        index = next_along(people, self.known)
         if index is not None:
             self.adopt(people[index], t_ns)
         return index

@@ -19,10 +19,11 @@ the lowest free number.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from motionmusic.core.client import ClientLock, Seen
-from motionmusic.core.people import Signature, Who, signature
+from motionmusic.core.people import Signature, Who, next_along, signature
 from motionmusic.core.pose import Frame, PoseFrame, Zone
 from motionmusic.core.protocols import PoseEstimator
 
@@ -31,6 +32,7 @@ SHOW_OTHERS_S = 3.0  # the figure shows people found by the last scan this long
 MAX_PEOPLE = 4
 NARROWEST = 0.12  # parts of the picture narrower than this are not searched
 LEARN_EVERY = 5  # frames: colour and proportions of someone tracked are learnt this often
+CYCLE_TRIES = 15  # frames the cycle key searches for someone new before it gives up
 SMALLEST = 0.5  # a find less than half the size of the largest person is a part of someone
 
 
@@ -61,6 +63,7 @@ class Follower:
         self.seats = [Seat(0, ClientLock(who))]
         self.scans = 0
         self._cycle = False
+        self._cycle_tries = 0
         self._scanned_ns: int | None = None
         self._others: tuple[PoseFrame, ...] = ()
         self.play_for(people)
@@ -126,13 +129,34 @@ class Follower:
             return
         people = self.scan(frame)
         marks = [signature(p, frame.image) for p in people]
-        if len(self.seats) > 1 and not self._cycle:
+        if self._cycle:
+            self._next_client(frame, people, marks)
+            return
+        if len(self.seats) > 1:
             self._seat_newcomers(frame, people, marks)
             return
-        chooser = self.lock.cycle if self._cycle else self.lock.choose
-        self._cycle = False
-        index = chooser(marks, frame.t_ns)
+        index = self.lock.choose(marks, frame.t_ns)
         if index is not None:
+            self.seats[0].tracking = False
+            self._found(self.seats[0], frame, people[index], people)
+
+    def _next_client(self, frame: Frame, people: list[PoseFrame], marks: list[Signature]) -> None:
+        """The cycle key: the next person along. A search can miss someone in one frame (arms
+        held out across a neighbour): when it finds nobody new, the client plays on and the next
+        frames search again, for up to `CYCLE_TRIES` frames."""
+        known = self.lock.known
+        index = next_along(marks, known)
+        new = index is not None and (
+            known is None or math.dist(marks[index].centre, known.centre) > 0.5 * known.size
+        )
+        self._cycle_tries += 1
+        if not new and self._cycle_tries < CYCLE_TRIES:
+            for seat in self.seats:
+                self._look(seat, frame)
+            return
+        self._cycle, self._cycle_tries = False, 0
+        if index is not None:
+            self.lock.adopt(marks[index], frame.t_ns)
             self.seats[0].tracking = False
             self._found(self.seats[0], frame, people[index], people)
 
