@@ -19,10 +19,12 @@ import psutil
 import pytest
 import soundfile
 
+from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.summary import summarise
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
 from motionmusic.store import clients
+from motionmusic.store.preset_library import find_preset
 from motionmusic.store.report import COLUMNS, LOW, POINT
 from tests.motion import FPS, arm_trace, segments
 from tests.pictures import read_image
@@ -142,6 +144,11 @@ def test_a_session_log_survives_kill_9_losing_at_most_a_second(client, jack_serv
     lost = played - log.records["t_ns"][-1] / 1e9
     assert lost <= 1.0 + 0.2, f"lost {lost:.2f} s"  # flushed each second (+ scheduling slack)
     assert mode(logs[0]) == 0o600 and mode(logs[0].parent) == 0o700
+    # nothing was left to free the synth's shared memory; the next session frees it
+    orphans = list(Path("/dev/shm").glob(f"motionmusic_{process.pid}_*"))
+    assert orphans, "the killed session's shared memory was expected to be left"
+    SynthProcess(find_preset("theremin"), "jack").close()
+    assert not any(path.exists() for path in orphans)
     report = mm("report", "--client", client, "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "report" / "report.html").is_file()
@@ -280,11 +287,14 @@ def headless_run(client: str, trace: Path) -> subprocess.Popen[bytes]:
 
 
 def synth_processes(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
-    return [
-        p
-        for p in psutil.Process(process.pid).children(recursive=True)
-        if "spawn_main" in " ".join(p.cmdline())
-    ]
+    found = []
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # a killed synth not yet reaped, or gone
+            continue
+    return found
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
@@ -304,6 +314,33 @@ def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, 
     summary = log.with_suffix(".summary.json")
     assert summary.is_file() == (how != signal.SIGKILL)  # SIGKILL: the log stays, summary later
     assert len(read_trace(log)) > 30
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_while_the_sound_server_is_gone_is_clean(client, tmp_path, monkeypatch, how):
+    """The JACK server died and the synth is being restarted every second when the terminal is
+    closed: the run still ends within seconds with its summary saved, and no synth is left."""
+    from tests.conftest import JackServer
+
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", "motionmusic-victim")  # restored afterwards
+    server = JackServer(tmp_path / "victim.log", name="motionmusic-victim")
+    process = headless_run(client, arm_trace(tmp_path / "long.mmtrace", reaches(12)))
+    seen = set(synth_processes(process))
+    time.sleep(1.0)
+    server.process.kill()
+    server.process.wait()  # reaped: nothing answers under that name any more
+    for _ in range(25):  # the silence is noticed and restarts are tried meanwhile
+        seen |= set(synth_processes(process))
+        time.sleep(0.1)
+    asked = time.monotonic()
+    process.send_signal(how)
+    assert process.wait(timeout=15) == 0
+    assert time.monotonic() - asked < 5.0
+    _gone, alive = psutil.wait_procs(list(seen), timeout=5)
+    assert alive == []
+    (log,) = clients.sessions(client)
+    assert log.with_suffix(".summary.json").is_file()
+    assert len(read_trace(log)) > 60  # logged through the silence
 
 
 def test_a_second_motionmusic_on_the_same_client_is_refused(jack_server, client, tmp_path):

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing import shared_memory
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,40 @@ from motionmusic.native_output import native_log_path
 
 BACKENDS = ("portaudio", "jack")
 STALL_S = 0.5  # an audio callback silent this long: the synth has lost its audio device
+SHM_DIR = Path("/dev/shm")  # where Linux keeps POSIX shared memory; elsewhere nothing is swept
+PREFIX = "motionmusic_"  # then the owner's pid: a segment whose owner is gone is swept
+
+
+def _owner_alive(name: str) -> bool:
+    pid = name.removeprefix(PREFIX).split("_")[0]
+    if not pid.isdigit():
+        return True  # not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_orphans(directory: Path = SHM_DIR) -> int:
+    """Free the shared memory of sessions killed outright (SIGKILL of the whole process group
+    also kills Python's resource tracker, which would have freed it); returns how many."""
+    if not directory.is_dir():
+        return 0
+    swept = 0
+    for path in directory.glob(PREFIX + "*"):
+        if not _owner_alive(path.name):
+            path.unlink(missing_ok=True)
+            swept += 1
+    return swept
+
+
+def _create_memory(size: int) -> shared_memory.SharedMemory:
+    sweep_orphans()
+    name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+    return shared_memory.SharedMemory(name=name, create=True, size=size)
 
 
 def _child(*args: Any) -> None:
@@ -66,7 +102,7 @@ class SynthProcess:
             device,
         )
         self._timeout = start_timeout
-        self._memory = shared_memory.SharedMemory(create=True, size=ch.SIZE * 8)
+        self._memory = _create_memory(ch.SIZE * 8)
         self.array: ch.FloatArray = np.ndarray(
             (ch.SIZE,), dtype=np.float64, buffer=self._memory.buf
         )
