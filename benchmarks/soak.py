@@ -119,6 +119,8 @@ def report(samples: list[dict[str, float]], home: Path, minutes: float) -> list[
     per_ten = [max(v) - min(v) for _, v in sorted(windows.items())]
     logs = sorted((home / "data" / "clients" / "SOAK" / "sessions").glob("*.mmtrace"))
     size_mib = sum(p.stat().st_size for p in logs) / 2**20
+    # per minute of the session itself: it began before the first sample and ended after the last
+    logged_min = sum(float(read_trace(p).records["t_ns"][-1]) for p in logs) / 60e9
     rows = [
         f"| {minutes:.0f} min, UI up, theremin, JACK dummy 48 kHz / 256 (real-time) | |",
         "|---|---|",
@@ -130,7 +132,8 @@ def report(samples: list[dict[str, float]], home: Path, minutes: float) -> list[
         f"{np.nanmedian(fps):.1f} |",
         f"| JACK xruns per 10 minutes | {', '.join(str(x) for x in per_ten)} |",
         f"| 'late' shown at the end | {last['late']} |",
-        f"| session log | {size_mib:.1f} MiB, {size_mib / minutes:.2f} MiB/min "
+        f"| session log | {size_mib:.1f} MiB in {logged_min:.1f} min, "
+        f"{size_mib / logged_min:.2f} MiB/min "
         f"(expected {EXPECTED_MIB_PER_MIN}) |",
     ]
     return rows
