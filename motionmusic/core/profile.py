@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import tomllib
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
@@ -52,6 +52,31 @@ class AngleSettings(Strict):
     """Sensitivity: 4 means a quarter of the range plays the whole scale (tiny movements)."""
 
 
+def _colour(text: str) -> str:
+    if len(text) != 7 or text[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in text[1:]):
+        raise ValueError(f"{text!r} is not a colour: write it as #rrggbb, e.g. #1e90ff")
+    return text.lower()
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+
+
+class Look(Strict):
+    """How the client display looks for this client: colour pairs that soothe one child can
+    distress another. Colours left out come from the scheme."""
+
+    scheme: Literal["dark", "light", "high-contrast"] = "dark"
+    background: Colour | None = None
+    figure: Colour | None = None
+    target: Colour | None = None
+    """A ROM target's zone, unlit."""
+    reached: Colour | None = None
+    """The zone while the client is in it, and its burst."""
+    large_text: bool = False
+    reduced_motion: bool = False
+    """No bursts or moving effects: a reached target glows, steady."""
+
+
 class Profile(Strict):
     schema_version: Literal[1] = 1
     client: ClientId
@@ -61,6 +86,8 @@ class Profile(Strict):
     """Default preset (name or path) for this client's sessions."""
     notes: str = Field("", max_length=4000)
     angles: dict[Feature, AngleSettings] = Field(default_factory=dict)
+    display: Look = Field(default_factory=Look)
+    """The client display's look (`run --display`)."""
 
     def setting(self, feature: str) -> AngleSettings:
         return self.angles.get(feature, AngleSettings())

@@ -53,6 +53,8 @@ class TargetState:
     in_stretch: bool
     reps: int
     seconds_in_target: float
+    reached: int = 0  # times the zone was entered: each plays the reward (the display bursts)
+    direction: float = 1.0  # the zone lies beyond `target` this way: +1 above it, -1 below
 
 
 def stretch_edge(settings: AngleSettings, beyond: float) -> float | None:
@@ -83,6 +85,7 @@ class TargetTracker:
         self.rearm_at = rest + REARM * (target - rest)
         self.armed = True
         self.reps = 0
+        self.reached = 0
         self.seconds = 0.0
         self._t: float | None = None
 
@@ -95,6 +98,7 @@ class TargetTracker:
         if not math.isnan(value) and (value - self.rearm_at) * direction <= 0.0:
             self.armed = True
         reached = self.zone.update(value)
+        self.reached += reached
         if reached and self.armed:
             self.reps += 1
             self.armed = False
@@ -104,8 +108,9 @@ class TargetTracker:
     def carry_on(self, before: TargetTracker) -> None:
         """Continue `before`'s count (same angle, new target or range): a mid-session edit does
         not reset the reps or the time in target, nor count the reach it was made during twice."""
-        self.reps, self.seconds, self.armed, self._t = (
+        self.reps, self.reached, self.seconds, self.armed, self._t = (
             before.reps,
+            before.reached,
             before.seconds,
             before.armed,
             before._t,
@@ -119,7 +124,14 @@ class TargetTracker:
     def state(self) -> TargetState:
         in_stretch = self.stretch.inside if self.stretch else False
         return TargetState(
-            self.feature, self.target, self.zone.inside, in_stretch, self.reps, self.seconds
+            self.feature,
+            self.target,
+            self.zone.inside,
+            in_stretch,
+            self.reps,
+            self.seconds,
+            self.reached,
+            self.zone.direction,
         )
 
 
