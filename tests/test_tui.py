@@ -407,3 +407,26 @@ def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tm
     logs = clients.sessions("C44")
     assert len(logs) == 1 and logs[0].with_suffix(".summary.json").is_file()
     assert len(read_trace(logs[0])) > 60  # three seconds and more were logged
+
+
+def test_demo_with_a_client_display_shows_its_url_and_d_says_it_again(jack_server, tmp_path):
+    """`demo --display PORT`: the page is served while the UI runs, its URL is on the screen and
+    `d` shows it again; after q nothing listens on the port any more."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    terminal = Terminal("mm-display-test", f"demo --display {port}", tmp_path, (120, 30))
+    try:
+        terminal.wait_for(f"client display: {url}")
+        assert urllib.request.urlopen(url, timeout=5).status == 200
+        subprocess.run(["tmux", "send-keys", "-t", terminal.name, "d"], check=True)
+        terminal.wait_for("open it on the client's screen")  # no desktop here to open it on
+        terminal.end_with("q")
+    finally:
+        terminal.close()
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))  # free: the server went with the app

@@ -18,3 +18,11 @@ who_option = click.option(
     help="Whom to follow when several people are in view: the person at that side of the picture "
     "at the start. Default: the person nearest the centre (the session screen's `w` switches).",
 )
+
+display_option = click.option(
+    "--display",
+    metavar="[HOST:]PORT",
+    help="Serve the client display (a web page: the mirror figure, targets, the note) on PORT, "
+    "this machine only; HOST:PORT with another address of this machine serves the LAN (a tablet), "
+    "with a secret token in the printed URL.",
+)

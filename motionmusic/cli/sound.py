@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from motionmusic.cli.clinic import err, summary_table
-from motionmusic.cli.options import model_option, who_option
+from motionmusic.cli.options import display_option, model_option, who_option
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
@@ -45,13 +45,18 @@ def default_source() -> str:
     return str(trace)
 
 
-def demo_ui(audio: str, device: int | None, buffer: int, note: str | None = None) -> None:
+def demo_ui(
+    audio: str, device: int | None, buffer: int, note: str | None = None, display: str | None = None
+) -> None:
     from motionmusic.cli.terminal_ui import open_ui
 
     trace = bundled_trace()
     note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
     preset = find_preset("arm-raise-pentatonic")
-    open_ui(str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note)
+    open_ui(
+        str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note,
+        display=display,
+    )  # fmt: skip
 
 
 @click.command()
@@ -64,9 +69,10 @@ def demo_ui(audio: str, device: int | None, buffer: int, note: str | None = None
 )
 @click.option("--device", type=int, help="PortAudio output device.")
 @click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
-def demo(audio: str, device: int | None, buffer: int) -> None:
+@display_option
+def demo(audio: str, device: int | None, buffer: int, display: str | None) -> None:
     """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
-    demo_ui(audio, device, buffer)
+    demo_ui(audio, device, buffer, display=display)
 
 
 @click.command()
@@ -163,6 +169,7 @@ def _render(
 )
 @model_option
 @who_option
+@display_option
 @click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
 def run(
     source_spec: str | None,
@@ -174,6 +181,7 @@ def run(
     out: Path | None,
     model: str | None,
     who: Who | None,
+    display: str | None,
     no_ui: bool,
 ) -> None:
     """Run the whole chain: movement in, music out, in the terminal UI.
@@ -194,15 +202,18 @@ def run(
     if not no_ui:
         from motionmusic.cli.terminal_ui import open_ui
 
-        open_ui(spec, preset, profile, audio, device, buffer, model, console, who=who)
+        open_ui(
+            spec, preset, profile, audio, device, buffer, model, console, who=who, display=display
+        )
         return
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(
             spec, stack, realtime=True, model=model, preferred=preset.model
         )
         play(
-            frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who
-        )
+            frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who,
+            display=display,
+        )  # fmt: skip
 
 
 @click.command("audio-devices")
@@ -302,12 +313,17 @@ def play(
     kind: str,
     replayed: Path | None = None,
     who: Who | None = None,
+    display: str | None = None,
 ) -> None:
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
     client's session is recorded unless `kind` is "unlogged"."""
     from motionmusic.adapters.synth_process import SynthProcess
     from motionmusic.cli.status_line import play_live
+    from motionmusic.runtime.client_display import open_display, show
 
+    screen = open_display(display) if display else None
+    if screen is not None:
+        stack.callback(screen.close)
     synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
     stack.callback(synth.close)
     factory = SynthProcess.factory(audio, buffer, device)
@@ -322,6 +338,9 @@ def play(
         kind=kind,
         who=who,
     )
+    if screen is not None:
+        show(screen, live.engine)
+        console.print(f"client display: {screen.url}")
     play_live(live, console, record=kind != "unlogged" and profile is not None)
 
 

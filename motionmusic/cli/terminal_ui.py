@@ -50,19 +50,29 @@ def open_ui(
     demo: bool = False,
     note: str | None = None,
     who: Who | None = None,
+    display: str | None = None,
 ) -> None:
+    from motionmusic.runtime.client_display import open_display, show
     from motionmusic.runtime.live_session import LiveSession
     from motionmusic.tui.app import MotionMusicApp, load_keymap
 
     with native_logs_to_file(), ExitStack() as stack:
+        screen = open_display(display) if display else None  # a port in use: said before all else
+        if screen is not None:
+            stack.callback(screen.close)
         frame_source, estimator = open_source(
             spec, stack, True, model, loop=demo, preferred=preset.model
         )
         synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
         stack.callback(synth.close)
         live = LiveSession(frame_source, estimator, preset, synth, factory, profile, who=who)
-        notes = [n for n in (note, warning) if n]
-        app = MotionMusicApp(live, keymap=load_keymap(config_dir() / "keymap.toml"), notes=notes)
+        url = None
+        if screen is not None:
+            show(screen, live.engine)
+            url = screen.url
+        notes = [n for n in (note, warning, url and f"client display: {url}") if n]
+        keymap = load_keymap(config_dir() / "keymap.toml")
+        app = MotionMusicApp(live, keymap=keymap, notes=notes, display_url=url)
         stack.callback(live.close)  # the app closes it; this covers an app that never mounted
         app.run()
     error = live.error

@@ -77,6 +77,7 @@ class Engine:
         self._thread = threading.Thread(target=self.run, name="engine", daemon=True)
         self._t_ns = self.clock.now_ns()  # the newest frame's time: edits are logged at it
         self._published = -1.0
+        self._watchers: list[_Watch] = []
         self.fps = 0.0
         self.news = News(lambda text: self.on_notice(text), self._log_event)
         self.latest = EngineState.initial(self)
@@ -86,6 +87,11 @@ class Engine:
         """Run the loop on its own thread."""
         self._thread.start()
         return self
+
+    def watch(self, watcher: Watcher, hz: float) -> None:
+        """Also hand the frozen state to `watcher` (which must not block) at most `hz` times a
+        second, and at every change of the source's status (the client display: 30 Hz)."""
+        self._watchers.append(_Watch(watcher, 1.0 / hz))
 
     def submit(self, command: Command) -> None:
         """Run `command(engine)` in the loop before the next frame (thread-safe, never blocks)."""
@@ -175,11 +181,17 @@ class Engine:
         self.frames += 1
         now = time.monotonic()
         self.fps = self.frames / max(now - started, 1e-6)
+        state = None
         if now - self._published >= self._interval:
             self._published = now
             state = EngineState.of(self, sample, controls)
             self._publish(state)
             self.news.sound(state.audio)
+        for watch in self._watchers:
+            if now - watch.last >= watch.interval:
+                watch.last = now
+                state = state or EngineState.of(self, sample, controls)
+                watch.watcher(state)
 
     def _drain(self) -> None:
         while True:
@@ -231,6 +243,8 @@ class Engine:
         self.latest = state
         if self.on_state is not None:
             self.on_state(state)
+        for watch in self._watchers:
+            watch.watcher(state)
 
     def _end(self) -> None:
         self.status = "stopped" if self._stop.is_set() else "ended"
@@ -252,6 +266,11 @@ class Engine:
             self._drain()
         except Exception as exc:  # the loop is over: report, never raise from here
             self.error = self.error or exc
+
+
+class _Watch:
+    def __init__(self, watcher: Watcher, interval: float) -> None:
+        self.watcher, self.interval, self.last = watcher, interval, -1.0
 
 
 class _Collector:

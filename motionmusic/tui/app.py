@@ -10,6 +10,9 @@ move it.
 
 from __future__ import annotations
 
+import os
+import sys
+import webbrowser
 from pathlib import Path
 
 from textual.app import App
@@ -69,6 +72,7 @@ class MotionMusicApp(App[None]):
         Binding("5", "switch_mode('presets')", "Presets", id="screen.presets"),
         Binding("6", "switch_mode('clients')", "Clients", id="screen.clients"),
         Binding("c", "contrast", "Contrast", id="contrast", show=False),
+        Binding("d", "display", "Display", id="display", show=False),
     ]
 
     def __init__(
@@ -78,8 +82,10 @@ class MotionMusicApp(App[None]):
         keymap: dict[str, str] | None = None,
         high_contrast: bool = False,
         notes: list[str] | None = None,
+        display_url: str | None = None,
     ) -> None:
         super().__init__()
+        self.display_url = display_url  # the client display's page (`--display`), if served
         self.live = live
         self.updates = 0  # states shown (the rest were superseded while waiting)
         self._run_engine = run_engine
@@ -147,8 +153,25 @@ class MotionMusicApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_display(self) -> None:
+        """Show the client display's URL, and open it here when there is a desktop to open it
+        on (a console browser would take over this terminal)."""
+        if self.display_url is None:
+            self.notify("no client display: start with --display PORT", timeout=6)
+            return
+        opened = desktop() and webbrowser.open(self.display_url)
+        where = "opened here" if opened else "open it on the client's screen"
+        self.notify(f"client display: {self.display_url} ({where})", timeout=12)
+
     def action_contrast(self) -> None:
         self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+
+def desktop() -> bool:
+    """A graphical session to open a browser in (never a text browser in this terminal)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def load_keymap(path: Path) -> dict[str, str]:

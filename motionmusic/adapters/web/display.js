@@ -1,0 +1,293 @@
+// The client display: draws what motionmusic sends, nothing else. Positions arrive in picture
+// heights, already mirrored; zones as sectors (screen degrees, 0 down, 90 right). Calm by design:
+// nothing changes its look more often than 3 times a second, and with reduced motion nothing moves
+// but the figure.
+"use strict";
+
+const MIN_FLIP_MS = 334; // a zone lights or darkens at most 3 times a second
+const BURST_MS = 700; // a reached target's ring grows and fades over this long
+const BURST_GAP_MS = 400; // and never starts again sooner
+const BONES = [
+  ["left_shoulder", "right_shoulder"], ["left_shoulder", "left_elbow"],
+  ["left_elbow", "left_wrist"], ["right_shoulder", "right_elbow"],
+  ["right_elbow", "right_wrist"], ["left_shoulder", "left_hip"],
+  ["right_shoulder", "right_hip"], ["left_hip", "right_hip"],
+];
+const PLACES = {
+  in: "In view",
+  partly: "Partly in view: move to the middle",
+  out: "Not in view",
+};
+
+const canvas = document.getElementById("stage");
+const ctx = canvas.getContext("2d");
+const placeText = document.getElementById("place");
+const noteText = document.getElementById("note");
+let settings = {
+  colours: { background: "#101418", figure: "#f0f0f0", target: "#2f6fb0",
+             reached: "#ffd23f", text: "#f0f0f0" },
+  large_text: false, reduced_motion: false,
+};
+let settingsText = "";
+let frame = null;
+let connected = false;
+let reference = null; // where the body is and how big: {cx, cy, unit} in picture heights
+const zoneLook = {}; // feature -> {lit, since}: the lit state shown, and when it last changed
+const reachedSeen = {}; // feature -> the `reached` count last drawn
+const bursts = {}; // feature -> start time of its burst
+
+function connect() {
+  const token = new URLSearchParams(location.search).get("token");
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  const ws = new WebSocket(`ws://${location.host}/ws${query}`);
+  ws.onopen = () => { connected = true; };
+  ws.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    applySettings(message.settings);
+    frame = message.frame;
+    follow(frame.points);
+    noticeBursts(frame.zones, performance.now());
+  };
+  ws.onclose = () => {
+    connected = false;
+    setTimeout(connect, 1000); // the app restarted, or the network blinked: try again
+  };
+}
+
+function applySettings(next) {
+  const text = JSON.stringify(next);
+  if (text === settingsText) return;
+  settingsText = text;
+  settings = next;
+  document.body.style.background = next.colours.background;
+  document.body.style.color = next.colours.text;
+  document.body.classList.toggle("large", next.large_text);
+}
+
+function noticeBursts(zones, now) {
+  for (const zone of zones) {
+    const before = reachedSeen[zone.feature];
+    reachedSeen[zone.feature] = zone.reached;
+    if (before === undefined || zone.reached <= before) continue;
+    const last = bursts[zone.feature];
+    if (last === undefined || now - last >= BURST_GAP_MS) bursts[zone.feature] = now;
+  }
+}
+
+function shownLit(zone, now) {
+  const look = zoneLook[zone.feature] || (zoneLook[zone.feature] = { lit: false, since: -1e9 });
+  if (zone.inside !== look.lit && now - look.since >= MIN_FLIP_MS) {
+    look.lit = zone.inside;
+    look.since = now;
+  }
+  return look.lit;
+}
+
+function resize() {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(window.innerWidth * ratio);
+  canvas.height = Math.round(window.innerHeight * ratio);
+}
+
+function bodyReference(points) {
+  // the client's own size and place: shoulders' middle, and a unit of the larger of shoulder
+  // width and (most of) the torso's length, so the figure fills the screen wherever they stand
+  const ls = points.left_shoulder;
+  const rs = points.right_shoulder;
+  if (!ls || !rs) return null;
+  const cx = (ls[0] + rs[0]) / 2;
+  const cy = (ls[1] + rs[1]) / 2;
+  let unit = Math.hypot(ls[0] - rs[0], ls[1] - rs[1]);
+  const lh = points.left_hip;
+  const rh = points.right_hip;
+  if (lh && rh) unit = Math.max(unit, 0.8 * Math.hypot((lh[0] + rh[0]) / 2 - cx, (lh[1] + rh[1]) / 2 - cy));
+  return { cx, cy, unit };
+}
+
+function follow(points) {
+  // eased (a third of a second), so the figure never jumps when a hand is lost for a frame
+  const seen = bodyReference(points);
+  if (seen === null) return;
+  if (reference === null) {
+    reference = seen;
+    return;
+  }
+  for (const key of ["cx", "cy", "unit"]) reference[key] += 0.1 * (seen[key] - reference[key]);
+}
+
+function layout(aspect) {
+  // the body fitted to the screen: 6.4 units across (arms and their zones out to both sides),
+  // 5 high with the shoulders below the middle (arms and zones overhead); before any body, the
+  // whole picture
+  if (reference === null) {
+    const scale = Math.min(canvas.width / aspect, canvas.height) * 0.9;
+    return { scale, x0: (canvas.width - aspect * scale) / 2, y0: (canvas.height - scale) / 2 };
+  }
+  const scale = Math.min(canvas.width / 6.4, canvas.height / 5) / reference.unit;
+  return {
+    scale,
+    x0: canvas.width / 2 - reference.cx * scale,
+    y0: canvas.height * 0.58 - reference.cy * scale,
+  };
+}
+
+function toScreen(point, fit) {
+  return [fit.x0 + point[0] * fit.scale, fit.y0 + point[1] * fit.scale];
+}
+
+function sectorAngle(degrees) {
+  // screen degrees (0 down, 90 right) to the canvas's (0 right, clockwise)
+  return ((90 - degrees) * Math.PI) / 180;
+}
+
+function drawZone(zone, fit, now) {
+  const [px, py] = toScreen(zone.pivot, fit);
+  const radius = zone.radius * fit.scale * 1.15;
+  const lit = shownLit(zone, now);
+  const colours = settings.colours;
+  ctx.beginPath();
+  ctx.moveTo(px, py);
+  // canvas angles run the other way round: draw from `to` back to `from`
+  ctx.arc(px, py, radius, sectorAngle(zone.to), sectorAngle(zone.from));
+  ctx.closePath();
+  ctx.globalAlpha = lit ? 0.75 : 0.35;
+  ctx.fillStyle = lit ? colours.reached : colours.target;
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.lineWidth = Math.max(2, radius * 0.02);
+  ctx.strokeStyle = lit ? colours.reached : colours.target;
+  ctx.stroke();
+  const start = bursts[zone.feature];
+  if (start === undefined) return;
+  const age = (now - start) / BURST_MS;
+  if (age >= 1) return;
+  if (settings.reduced_motion) {
+    // no movement: the whole zone glows, steady, for the burst's time
+    ctx.globalAlpha = 0.9;
+    ctx.fillStyle = colours.reached;
+    ctx.beginPath();
+    ctx.moveTo(px, py);
+    ctx.arc(px, py, radius, sectorAngle(zone.to), sectorAngle(zone.from));
+    ctx.closePath();
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    return;
+  }
+  ctx.globalAlpha = 1 - age * age; // grows and fades smoothly: no flash
+  ctx.strokeStyle = colours.reached;
+  ctx.lineWidth = radius * 0.08;
+  ctx.beginPath();
+  ctx.arc(px, py, radius * (1 + 0.25 * age), sectorAngle(zone.to), sectorAngle(zone.from));
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
+function drawFigure(points, fit) {
+  ctx.strokeStyle = settings.colours.figure;
+  ctx.fillStyle = settings.colours.figure;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  const unit = reference ? reference.unit * fit.scale : fit.scale * 0.1;
+  ctx.lineWidth = unit * 0.24; // thick limbs: seen from across the room
+  for (const [a, b] of BONES) {
+    if (!(a in points && b in points)) continue;
+    const [ax, ay] = toScreen(points[a], fit);
+    const [bx, by] = toScreen(points[b], fit);
+    ctx.beginPath();
+    ctx.moveTo(ax, ay);
+    ctx.lineTo(bx, by);
+    ctx.stroke();
+  }
+  if ("nose" in points) {
+    const [nx, ny] = toScreen(points.nose, fit);
+    let size = unit * 0.45;
+    if ("left_ear" in points && "right_ear" in points) {
+      const [lx, ly] = toScreen(points.left_ear, fit);
+      const [rx, ry] = toScreen(points.right_ear, fit);
+      size = Math.max(size * 0.6, Math.hypot(lx - rx, ly - ry) * 0.75);
+    }
+    ctx.beginPath();
+    ctx.arc(nx, ny, size, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+function drawPlace(place) {
+  // shape and words, never colour alone: a filled disc with a tick, a half disc, a ring with a cross
+  const unit = settings.large_text ? 34 : 22;
+  const ratio = window.devicePixelRatio || 1;
+  const r = unit * ratio;
+  const cx = 2.2 * r;
+  const cy = 2.2 * r;
+  ctx.lineWidth = r * 0.22;
+  ctx.strokeStyle = settings.colours.text;
+  ctx.fillStyle = settings.colours.text;
+  ctx.beginPath();
+  ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+  ctx.stroke();
+  if (place === "in") {
+    ctx.fill();
+    ctx.strokeStyle = settings.colours.background;
+    ctx.beginPath();
+    ctx.moveTo(cx - 0.5 * r, cy);
+    ctx.lineTo(cx - 0.1 * r, cy + 0.4 * r);
+    ctx.lineTo(cx + 0.55 * r, cy - 0.4 * r);
+    ctx.stroke();
+  } else if (place === "partly") {
+    ctx.beginPath();
+    ctx.arc(cx, cy, r, Math.PI / 2, (3 * Math.PI) / 2);
+    ctx.fill();
+  } else {
+    ctx.beginPath();
+    ctx.moveTo(cx - 0.45 * r, cy - 0.45 * r);
+    ctx.lineTo(cx + 0.45 * r, cy + 0.45 * r);
+    ctx.moveTo(cx + 0.45 * r, cy - 0.45 * r);
+    ctx.lineTo(cx - 0.45 * r, cy + 0.45 * r);
+    ctx.stroke();
+  }
+  placeText.textContent = PLACES[place] || "";
+}
+
+function drawNote(note, muted) {
+  // the sounding note: a disc at its height on the right, in its colour, its name beside it
+  if (muted) {
+    noteText.textContent = "muted";
+    return;
+  }
+  if (!note) {
+    noteText.textContent = "";
+    return;
+  }
+  const margin = canvas.height * 0.1;
+  const y = canvas.height - margin - note.height * (canvas.height - 2 * margin);
+  const x = canvas.width - canvas.width * 0.06;
+  const r = canvas.height * (0.025 + 0.035 * note.amp);
+  ctx.fillStyle = note.colour;
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fill();
+  noteText.textContent = note.name;
+}
+
+function draw() {
+  const now = performance.now();
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (!connected || frame === null) {
+    placeText.textContent = "waiting for motionmusic…";
+    noteText.textContent = "";
+  } else {
+    const fit = layout(frame.aspect);
+    if (frame.place !== "out") {
+      for (const zone of frame.zones) drawZone(zone, fit, now);
+      drawFigure(frame.points, fit);
+    }
+    drawPlace(frame.place);
+    drawNote(frame.note, frame.muted);
+  }
+  requestAnimationFrame(draw);
+}
+
+window.addEventListener("resize", resize);
+resize();
+connect();
+requestAnimationFrame(draw);
