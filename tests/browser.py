@@ -43,4 +43,5 @@ def pixels(browser: Any) -> np.ndarray:
 def near(image: np.ndarray, colour: str, tolerance: int = 24) -> np.ndarray:
     """Where `image` has `colour` (#rrggbb), within `tolerance` per channel."""
     rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
-    return np.all(np.abs(image - rgb) <= tolerance, axis=2)
+    found: np.ndarray = np.all(np.abs(image - rgb) <= tolerance, axis=2)
+    return found

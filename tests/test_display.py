@@ -132,13 +132,15 @@ def ring_pixels(browser: Any) -> tuple[int, bool]:
 def magenta(image: np.ndarray) -> np.ndarray:
     """The reached colour, #ff00ff, however faded over the dark background."""
     red, green, blue = image[..., 0], image[..., 1], image[..., 2]
-    return (red - green > 80) & (blue - green > 80)
+    found: np.ndarray = (red - green > 80) & (blue - green > 80)
+    return found
 
 
 def test_a_reached_target_lights_its_zone_and_bursts(browser, room):
     _engine, display = room()
     showing(browser, display)
-    rings, lit = [], False
+    rings: list[int] = []
+    lit = False
     deadline = time.monotonic() + 9  # two reaches of the looped trace
     while time.monotonic() < deadline and not (rings and max(rings) > 150 and lit):
         ring, inside = ring_pixels(browser)

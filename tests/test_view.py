@@ -32,7 +32,7 @@ def target(feature: str, degrees: float, inside: bool = False, direction: float 
     return TargetState(feature, degrees, inside, False, 0, 0.0, 0, direction)
 
 
-def pointing(points: dict, start: str, end: str) -> float:
+def pointing(points: dict[str, list[float]], start: str, end: str) -> float:
     """Screen degrees (0 down, 90 right) from one drawn point to another."""
     a, b = points[start], points[end]
     return math.degrees(math.atan2(b[0] - a[0], b[1] - a[1]))
