@@ -248,7 +248,7 @@ def test_what_is_sent_is_the_skeleton_and_the_state(room):
                 return str(message.data)
 
     message = json.loads(asyncio.run(first()))
-    assert set(message) == {"settings", "frame"}
+    assert set(message) == {"settings", "frame", "t"}
     assert set(message["frame"]["points"]) <= {
         "nose", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow",
         "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip",

@@ -1,9 +1,11 @@
 """The client display's web server: one local page, fed the newest frame over a WebSocket.
 
 aiohttp runs on a thread of its own with its own event loop, so the engine's loop only hands over
-a reference (`offer`, a few microseconds): the frame is encoded here, at most `hz` times a second,
-once for every page, and each page is sent only the newest (a slow tablet skips frames, it never
-queues them). Nothing but numbers leaves: the skeleton and the state, never a picture.
+a reference (`offer`, a few microseconds): the frame is encoded here (JSON, stamped with the
+time it was offered, so the page can tell how late it draws it) once for every page, as often
+as it is offered (the engine: at most 30 a second), and each page is sent only the newest (a
+slow tablet skips frames, it never queues them). Nothing but numbers leaves: the skeleton and
+the state, never a picture.
 
 Bound to 127.0.0.1 unless asked otherwise. Any other address serves a LAN (a tablet), so the page
 and its WebSocket then need an unguessable token in the URL; the page's script and style are the
@@ -16,9 +18,11 @@ import asyncio
 import contextlib
 import errno
 import ipaddress
+import json
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -65,10 +69,11 @@ class Address:
 class WebDisplay:
     """Serve the page; `offer` it frames from any thread; `close` when done."""
 
-    def __init__(self, address: Address, encode: Callable[[Any], str], hz: float = 30.0) -> None:
-        self.address, self._encode, self._interval = address, encode, 1.0 / hz
+    def __init__(self, address: Address, encode: Callable[[Any], dict[str, Any]]) -> None:
+        self.address, self._encode = address, encode
         self.token = secrets.token_urlsafe(18) if address.lan else None
         self._latest: Any = None
+        self._offered_ms = 0.0  # wall-clock time of the newest offer: the page measures its lag
         self._pending = False
         self._payload = ""
         self._feeds: set[asyncio.Event] = set()
@@ -108,7 +113,7 @@ class WebDisplay:
 
     def offer(self, item: Any) -> None:
         """The newest state (called in the engine's loop: it only keeps a reference)."""
-        self._latest = item
+        self._latest, self._offered_ms = item, time.time() * 1000
         if not self._pending and self._wake is not None:
             self._pending = True
             self._loop.call_soon_threadsafe(self._wake.set)
@@ -199,7 +204,7 @@ class WebDisplay:
                 return
 
     async def _pump(self) -> None:
-        """Encode the newest state once for all pages, at most `hz` times a second."""
+        """Encode the newest state once for all pages (the engine offers at most 30 a second)."""
         wake = self._wake
         assert wake is not None
         while True:
@@ -207,11 +212,11 @@ class WebDisplay:
             wake.clear()
             self._pending = False
             if self._feeds:
-                self._payload = self._encode(self._latest)
+                message = {**self._encode(self._latest), "t": round(self._offered_ms, 1)}
+                self._payload = json.dumps(message, separators=(",", ":"), allow_nan=False)
                 self.sent += 1
                 for feed in self._feeds:
                     feed.set()
-            await asyncio.sleep(self._interval)
 
 
 def _asset_text(name: str) -> str:

@@ -1,13 +1,12 @@
 """The client display wired to the engine: what the page is sent, and how often.
 
 The engine hands its frozen state to the display at 30 Hz (`Engine.watch`), which only keeps a
-reference; the display's own thread turns it into JSON here (`encode`): the client's look from
+reference; the display's own thread turns it into a message here (`encode`): the client's look from
 their profile, and the frame as `core.view` draws it.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from motionmusic.adapters.display_web import Address, WebDisplay
@@ -20,20 +19,19 @@ HZ = 30.0
 DEFAULT_LOOK = Look()
 
 
-def encode(state: EngineState) -> str:
+def encode(state: EngineState) -> dict[str, Any]:
     """One message: the look (so a profile edited mid-session shows at once) and the frame."""
     look = state.profile.display if state.profile is not None else DEFAULT_LOOK
-    message: dict[str, Any] = {
+    return {
         "settings": view.settings(look),
         "frame": view.frame(state.pose, state.seen, state.targets, state.controls, state.muted),
     }
-    return json.dumps(message, separators=(",", ":"), allow_nan=False)
 
 
 def open_display(text: str) -> WebDisplay:
     """Listen on `[HOST:]PORT` now (a port in use or a foreign host is one line, before anything
     else starts); `show(engine)` later feeds it."""
-    return WebDisplay(Address.parse(text), encode, HZ).start()
+    return WebDisplay(Address.parse(text), encode).start()
 
 
 def show(display: WebDisplay, engine: Engine) -> None:

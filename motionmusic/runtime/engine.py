@@ -188,8 +188,7 @@ class Engine:
             self._publish(state)
             self.news.sound(state.audio)
         for watch in self._watchers:
-            if now - watch.last >= watch.interval:
-                watch.last = now
+            if watch.due(now):
                 state = state or EngineState.of(self, sample, controls)
                 watch.watcher(state)
 
@@ -269,8 +268,18 @@ class Engine:
 
 
 class _Watch:
+    """A watcher's schedule: on average at most one state per `interval`, without skipping a
+    frame of a source exactly that fast because its frames come a little early or late."""
+
     def __init__(self, watcher: Watcher, interval: float) -> None:
-        self.watcher, self.interval, self.last = watcher, interval, -1.0
+        self.watcher, self.interval = watcher, interval
+        self._next = -float("inf")
+
+    def due(self, now: float) -> bool:
+        if now < self._next - self.interval / 4:
+            return False
+        self._next = max(self._next, now - self.interval) + self.interval
+        return True
 
 
 class _Collector:

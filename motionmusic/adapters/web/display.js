@@ -35,6 +35,8 @@ let reference = null; // where the body is and how big: {cx, cy, unit} in pictur
 const zoneLook = {}; // feature -> {lit, since}: the lit state shown, and when it last changed
 const reachedSeen = {}; // feature -> the `reached` count last drawn
 const bursts = {}; // feature -> start time of its burst
+const lags = []; // ms from the app offering a frame to this page drawing it (the last 300)
+let arrived = null; // {lag so far, when} of the newest message, until it is drawn
 
 function connect() {
   const token = new URLSearchParams(location.search).get("token");
@@ -43,6 +45,7 @@ function connect() {
   ws.onopen = () => { connected = true; };
   ws.onmessage = (event) => {
     const message = JSON.parse(event.data);
+    arrived = { lag: Date.now() - message.t, at: performance.now() };
     applySettings(message.settings);
     frame = message.frame;
     follow(frame.points);
@@ -271,6 +274,11 @@ function drawNote(note, muted) {
 
 function draw() {
   const now = performance.now();
+  if (arrived !== null) {
+    lags.push(arrived.lag + (now - arrived.at));
+    if (lags.length > 300) lags.shift();
+    arrived = null;
+  }
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!connected || frame === null) {
     placeText.textContent = "waiting for motionmusic…";
