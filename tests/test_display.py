@@ -279,3 +279,21 @@ def test_bad_display_input_is_one_line_and_exit_2(isolated_home, tmp_path):
     profile.write_text(text.replace('scheme = "dark"', 'scheme = "dark"\nfigure = "sky blue"'))
     bad_colour = mm("run", "--no-ui", "--client", "D2", "--source", trace, "--display", "8765")
     assert_clean_error(bad_colour, "profile.toml", "display.figure", "not a colour")
+
+
+def test_the_look_is_set_from_the_command_line_and_a_bad_value_is_refused(isolated_home):
+    assert mm("clients", "add", "D3").returncode == 0
+    done = mm("clients", "set", "D3", "--look", "scheme=light", "--look", "figure=#FF8800",
+              "--look", "reduced_motion=yes")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    look = clients.load("D3").display
+    assert (look.scheme, look.figure, look.reduced_motion) == ("light", "#ff8800", True)
+    saved = (clients.client_dir("D3") / "profile.toml").read_bytes()
+    for bad, words in (
+        ("figure=sky", ("display.figure", "'sky' is not a colour")),
+        ("colour=red", ("display.colour", "unknown")),
+        ("large_text=maybe", ("display.large_text", "not yes or no")),
+        ("scheme=pink", ("display.scheme", "allowed")),
+    ):
+        assert_clean_error(mm("clients", "set", "D3", "--look", bad), "D3", *words)
+    assert (clients.client_dir("D3") / "profile.toml").read_bytes() == saved  # untouched

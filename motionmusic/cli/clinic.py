@@ -87,6 +87,14 @@ def clients_show(client: str) -> None:
     help="Where the stretch zone starts (default: just past the calibrated reach).",
 )
 @click.option("--gain", "gains", multiple=True, metavar="ANGLE=G", help="Sensitivity (1..20).")
+@click.option(
+    "--look",
+    "looks",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="The client display's look: scheme=dark|light|high-contrast, background/figure/target/"
+    "reached=#rrggbb (empty: the scheme's), large_text=yes|no, reduced_motion=yes|no.",
+)
 def clients_set(
     client: str,
     preset: str | None,
@@ -95,8 +103,9 @@ def clients_set(
     clear_target: tuple[str, ...],
     stretches: tuple[str, ...],
     gains: tuple[str, ...],
+    looks: tuple[str, ...],
 ) -> None:
-    """Change a client's default preset, notes, ROM targets or sensitivity gains."""
+    """Change a client's default preset, notes, ROM targets, sensitivity gains or display look."""
     profile = clients.load(client)
     if preset is not None:
         find_preset(preset)
@@ -112,8 +121,12 @@ def clients_set(
             profile = profile.with_angle(name, stretch=value)
         for name, value in _pairs(gains, "--gain").items():
             profile = profile.with_angle(name, gain=value)
+        if looks:
+            profile = profile.with_look(dict(item.partition("=")[::2] for item in looks))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise MotionMusicError(f"{client}: {str(exc).splitlines()[-2].strip()}") from None
+    except MotionMusicError as exc:
+        raise MotionMusicError(f"{client}: {exc}") from None
     click.echo(f"saved {clients.save(profile)}")
 
 

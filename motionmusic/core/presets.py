@@ -210,7 +210,7 @@ def describe(error: ValidationError) -> str:
     """The first problem, as 'field: what is wrong (allowed: ...)'."""
     first = error.errors()[0]
     where = _field_path(tuple(p for p in first["loc"] if not str(p).startswith("function-")))
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")  # our own validators' words, as written
     if first["type"] == "literal_error":
         message = f"got {first['input']!r}; allowed: {first['ctx']['expected']}"
     return f"{where or 'preset'}: {message}"

@@ -95,6 +95,34 @@ class Profile(Strict):
     def targets(self) -> dict[str, float]:
         return {name: s.target for name, s in self.angles.items() if s.target is not None}
 
+    def with_look(self, changes: dict[str, str]) -> Profile:
+        """A copy with the display's look changed from text (`figure=#ff8800`,
+        `reduced_motion=yes`); a wrong name or value is one line naming it."""
+        switches = {
+            "yes": True,
+            "true": True,
+            "on": True,
+            "no": False,
+            "false": False,
+            "off": False,
+        }
+        merged: dict[str, object] = self.display.model_dump()
+        for name, text in changes.items():
+            if name not in Look.model_fields:
+                known = ", ".join(Look.model_fields)
+                raise MotionMusicError(f"display.{name}: unknown (one of: {known})")
+            if isinstance(merged[name], bool):
+                if text.lower() not in switches:
+                    raise MotionMusicError(f"display.{name}: {text!r} is not yes or no")
+                merged[name] = switches[text.lower()]
+            else:
+                merged[name] = text or None
+        try:
+            look = Look.model_validate(merged)
+        except ValidationError as exc:
+            raise MotionMusicError(f"display.{describe(exc)}") from None
+        return self.model_copy(update={"display": look})
+
     def with_angle(self, feature: str, **changes: object) -> Profile:
         """A copy with one angle's settings changed (validated)."""
         merged = {**self.setting(feature).model_dump(), **changes}
