@@ -4,6 +4,7 @@ a restart, and five pages do not slow the loop. Plus the command line's bad inpu
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import time
@@ -297,3 +298,43 @@ def test_the_look_is_set_from_the_command_line_and_a_bad_value_is_refused(isolat
     ):
         assert_clean_error(mm("clients", "set", "D3", "--look", bad), "D3", *words)
     assert (clients.client_dir("D3") / "profile.toml").read_bytes() == saved  # untouched
+
+
+def test_nothing_flashes_faster_than_three_times_a_second(browser):
+    """A client hovering at a target's edge (in and out 7 times a second, each entry a reach)
+    lights and darkens the zone, and starts a ring, at most 3 times a second."""
+    from motionmusic.core import view
+    from motionmusic.core.client import Seen
+    from motionmusic.core.targets import TargetState
+    from tests.skeleton import arm_direction, pose_of, skeleton
+
+    pose = pose_of(skeleton(left_arm=arm_direction(abduction=100)))
+    flicker = {"inside": False, "reached": 0}
+
+    def message(_: object) -> dict[str, Any]:
+        state = TargetState("left_shoulder_abduction", 90.0, flicker["inside"], False,
+                            flicker["reached"], 0.0, flicker["reached"])  # fmt: skip
+        frame = view.frame(pose, Seen.CLIENT, (state,), None, False)
+        return {"settings": view.settings(Look()), "frame": frame}
+
+    display = WebDisplay(Address("127.0.0.1", 0), message).start()
+    try:
+        display.offer(None)
+        showing(browser, display)
+        looks, rings = [], []
+        started = time.monotonic()
+        while time.monotonic() - started < 3.0:
+            flicker["inside"] = not flicker["inside"]
+            flicker["reached"] += flicker["inside"]
+            display.offer(None)
+            for _ in range(2):
+                time.sleep(0.025)
+                looks.append(browser.execute_script("return zoneLook.left_shoulder_abduction.lit"))
+                rings.append(browser.execute_script("return bursts.left_shoulder_abduction"))
+        changes = sum(a != b for a, b in itertools.pairwise(looks))
+        starts = len(set(rings) - {None})
+        assert flicker["reached"] >= 15  # more than 5 reaches a second were sent
+        assert 3 <= changes <= 3 * 3 + 1  # it does change, at most 3 times a second
+        assert 2 <= starts <= 3 * 2.5 + 1  # a ring at most every 0.4 s
+    finally:
+        display.close()

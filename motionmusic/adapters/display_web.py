@@ -180,9 +180,9 @@ class WebDisplay:
         ws = web.WebSocketResponse(heartbeat=5.0)
         await ws.prepare(request)
         feed = asyncio.Event()
-        if self._payload:
-            feed.set()
         self._feeds.add(feed)
+        if self._wake is not None and self._offered_ms > 0:
+            self._wake.set()  # the newest state, encoded now: not a stale one, nor a wait
         self._sockets.add(ws)
         sender = asyncio.get_running_loop().create_task(self._send(ws, feed))
         try:
