@@ -309,11 +309,11 @@ def test_nothing_flashes_faster_than_three_times_a_second(browser):
     from tests.skeleton import arm_direction, pose_of, skeleton
 
     pose = pose_of(skeleton(left_arm=arm_direction(abduction=100)))
-    flicker = {"inside": False, "reached": 0}
+    flicker = {"inside": 0, "reached": 0}
 
     def message(_: object) -> dict[str, Any]:
-        state = TargetState("left_shoulder_abduction", 90.0, flicker["inside"], False,
-                            flicker["reached"], 0.0, flicker["reached"])  # fmt: skip
+        inside, reached = bool(flicker["inside"]), flicker["reached"]
+        state = TargetState("left_shoulder_abduction", 90.0, inside, False, reached, 0.0, reached)
         frame = view.frame(pose, Seen.CLIENT, (state,), None, False)
         return {"settings": view.settings(Look()), "frame": frame}
 
@@ -324,7 +324,7 @@ def test_nothing_flashes_faster_than_three_times_a_second(browser):
         looks, rings = [], []
         started = time.monotonic()
         while time.monotonic() - started < 3.0:
-            flicker["inside"] = not flicker["inside"]
+            flicker["inside"] = 1 - flicker["inside"]
             flicker["reached"] += flicker["inside"]
             display.offer(None)
             for _ in range(2):
