@@ -38,12 +38,17 @@ PLACED = ("nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow"
 
 SCHEMES: dict[str, dict[str, str]] = {
     "dark": {"background": "#101418", "figure": "#f0f0f0", "target": "#2f6fb0",
-             "reached": "#ffd23f", "text": "#f0f0f0"},
+             "reached": "#ffd23f", "text": "#f0f0f0",
+             "in": "#3ccf6e", "partly": "#f2b134", "out": "#ef6b6b"},
     "high-contrast": {"background": "#000000", "figure": "#ffffff", "target": "#1e90ff",
-                      "reached": "#ffff00", "text": "#ffffff"},
+                      "reached": "#ffff00", "text": "#ffffff",
+                      "in": "#00ff66", "partly": "#ffb000", "out": "#ff4040"},
     "light": {"background": "#f4f1ea", "figure": "#1b1b1b", "target": "#2f6db3",
-              "reached": "#c25e00", "text": "#1b1b1b"},
+              "reached": "#c25e00", "text": "#1b1b1b",
+              "in": "#1d7a3e", "partly": "#a86a00", "out": "#b3261e"},
 }  # fmt: skip
+"""Each scheme's colours; `in`, `partly` and `out` mark where the client stands (with a shape
+and words as well: never colour alone)."""
 # one colour per pitch class, C red round to B magenta (as coloured bells and tubes do)
 NOTE_COLOURS = ("#e6194b", "#f15a24", "#f58231", "#f7b32b", "#ffe119", "#8fd14f",
                 "#2eb82e", "#1fb5ad", "#4363d8", "#6a3fc1", "#911eb4", "#d81b8c")  # fmt: skip

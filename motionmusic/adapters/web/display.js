@@ -216,15 +216,17 @@ function drawFigure(points, fit) {
 }
 
 function drawPlace(place) {
-  // shape and words, never colour alone: a filled disc with a tick, a half disc, a ring with a cross
+  // colour, shape and words, never colour alone: a filled disc with a tick, a half disc, a ring
+  // with a cross
   const unit = settings.large_text ? 34 : 22;
   const ratio = window.devicePixelRatio || 1;
   const r = unit * ratio;
   const cx = 2.2 * r;
   const cy = 2.2 * r;
+  const colour = settings.colours[place] || settings.colours.text;
   ctx.lineWidth = r * 0.22;
-  ctx.strokeStyle = settings.colours.text;
-  ctx.fillStyle = settings.colours.text;
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
   ctx.beginPath();
   ctx.arc(cx, cy, r, 0, 2 * Math.PI);
   ctx.stroke();
@@ -249,6 +251,7 @@ function drawPlace(place) {
     ctx.stroke();
   }
   placeText.textContent = PLACES[place] || "";
+  placeText.style.color = colour;
 }
 
 function drawNote(note, muted) {
