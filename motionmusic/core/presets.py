@@ -166,6 +166,60 @@ class Reward(Strict):
     """Where the stretch zone starts: this many degrees beyond the calibrated reach."""
 
 
+MIX_CCS = {7: "channel volume", 10: "pan"}
+"""CCs a mixer shows as a fader or a knob: movement sent there moves them (`mix_ccs`)."""
+CcNumber = Annotated[int, Field(ge=0, le=119)]
+
+
+class Controllers(Strict):
+    """`[outputs.midi.cc]`: which controller each sound parameter drives (none: not sent)."""
+
+    amp: CcNumber | None = 11
+    """Loudness: expression (11), the player's own dynamics, under the mixer's volume."""
+    brightness: CcNumber | None = 74
+    pan: CcNumber | None = None
+    """Not sent unless named: 10 is the mixer's pan knob (and needs `mix_ccs`)."""
+
+
+class MidiOut(Strict):
+    """`[outputs.midi]`: the voices played on a MIDI instrument, a sound module or a DAW."""
+
+    channel: int = Field(1, ge=1, le=16)
+    """The first voice's channel; each further voice the next one (MPE: the manager channel,
+    the voices on the member channels after it)."""
+    cc: Controllers = Controllers()
+    mix_ccs: bool = False
+    """Allow movement on channel volume (CC 7) and pan (CC 10): they move a mixer's controls."""
+    glide: Literal["bend", "mpe"] = "bend"
+    """A glide voice: one held note bent, or MPE (a member channel each, ±48 semitones)."""
+    bend_range: int = Field(2, ge=1, le=48)
+    """Semitones the receiving instrument's pitch bend spans (set on it by RPN 0 at start)."""
+    synth: bool = True
+    """The internal synth plays too; false: MIDI only (a DAW or a keyboard makes the sound)."""
+
+    @model_validator(mode="after")
+    def _no_mixer_by_accident(self) -> MidiOut:
+        for name, number in self.cc.model_dump().items():
+            if number in MIX_CCS and not self.mix_ccs:
+                raise ValueError(
+                    f"cc.{name} = {number} moves the receiver's {MIX_CCS[number]}: "
+                    "set mix_ccs = true if that is meant"
+                )
+        return self
+
+
+class OscOut(Strict):
+    """`[outputs.osc]`: every angle, voice, target and client event as OSC messages."""
+
+    target: str = Field(pattern=r"^[A-Za-z0-9.\-]+:\d{1,5}$", examples=["127.0.0.1:9000"])
+    """HOST:PORT to send to (UDP)."""
+
+
+class Outputs(Strict):
+    midi: MidiOut | None = None
+    osc: OscOut | None = None
+
+
 class Preset(Strict):
     schema_version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=60)
@@ -176,6 +230,8 @@ class Preset(Strict):
     smoothing: Smoothing = Smoothing()
     reward: Reward = Reward()
     voices: list[Voice] = Field(min_length=1, max_length=8)
+    outputs: Outputs = Outputs()
+    """Other instruments played too: MIDI, OSC."""
     model: Literal["lite", "full", "heavy"] | None = None
     """The pose model this preset is meant for, when it matters: lite answers about 8 ms sooner
     (play), full measures angles more faithfully (ROM work). None: whatever is installed."""
@@ -219,15 +275,24 @@ def describe(error: ValidationError) -> str:
 def load_preset(path: Path) -> Preset:
     """Read and validate a preset; any problem is one line naming the file and the field."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MotionMusicError(f"cannot read preset {path}: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_preset_text(text, str(path))
+
+
+def parse_preset_text(text: str, where: str) -> Preset:
+    """Validate a preset's TOML; a problem is one line naming `where` and the field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MotionMusicError(f"{where}: not valid TOML ({exc})") from exc
     try:
         return Preset.model_validate(data)
     except ValidationError as exc:
-        raise MotionMusicError(f"{path}: {describe(exc)}") from exc
+        raise MotionMusicError(f"{where}: {describe(exc)}") from exc
 
 
 def json_schema() -> str:
