@@ -1,0 +1,70 @@
+"""Movement as OSC messages: the documented addresses, only what changed, events when they happen."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
+from motionmusic.core.controls import Controls, VoiceControls
+from motionmusic.core.osc import OscPlan
+from motionmusic.core.targets import TargetState
+
+
+def angles(**values: float) -> Angles:
+    out = np.full(len(ANGLE_NAMES), np.nan)
+    for name, value in values.items():
+        out[ANGLE_INDEX[name]] = value
+    return Angles(0, out, np.where(np.isnan(out), 0.0, 0.9))
+
+
+def target(inside: bool, reps: int, reached: int, seconds: float = 0.0) -> TargetState:
+    return TargetState("left_shoulder_flexion", 90.0, inside, False, reps, seconds, reached)
+
+
+def test_angles_are_sent_with_their_confidence_and_only_when_they_move():
+    plan = OscPlan()
+    first = plan.step(angles(left_shoulder_flexion=42.0), None, (), True)
+    assert first == [
+        ("/motionmusic/client/present", ()),
+        ("/motionmusic/angle/left_shoulder_flexion", (42.0, 0.9)),
+    ]
+    assert plan.step(angles(left_shoulder_flexion=42.04), None, (), True) == []
+    assert plan.step(angles(left_shoulder_flexion=45.0), None, (), True) == [
+        ("/motionmusic/angle/left_shoulder_flexion", (45.0, 0.9))
+    ]
+
+
+def test_each_voice_says_its_note_frequency_level_brightness_and_pan():
+    plan = OscPlan()
+    voice = VoiceControls(261.63, 0.5, 0.25, 0.75, True, midi=60.0)
+    sent = dict(plan.step(None, Controls(0, (voice,)), (), True)[1:])
+    assert sent == {
+        "/motionmusic/voice/1/note": (60,),
+        "/motionmusic/voice/1/freq": (261.63,),
+        "/motionmusic/voice/1/amp": (0.5,),
+        "/motionmusic/voice/1/brightness": (0.25,),
+        "/motionmusic/voice/1/pan": (0.75,),
+    }
+    gone = VoiceControls(261.63, 0.5, 0.25, 0.75, False, midi=60.0)
+    assert plan.step(None, Controls(0, (gone,)), (), False) == [
+        ("/motionmusic/client/lost", ()),
+        ("/motionmusic/voice/1/amp", (0.0,)),
+    ]
+
+
+def test_a_target_is_entered_hit_and_left():
+    plan = OscPlan()
+    assert plan.step(None, None, (target(False, 0, 0),), True)[1:] == []
+    entered = plan.step(None, None, (target(True, 1, 1),), True)
+    assert entered == [
+        ("/motionmusic/target/left_shoulder_flexion/enter", (1,)),
+        ("/motionmusic/target/left_shoulder_flexion/hit", (1,)),
+    ]
+    assert plan.step(None, None, (target(True, 1, 1, 0.5),), True) == []
+    assert plan.step(None, None, (target(False, 1, 1, 0.8),), True) == [
+        ("/motionmusic/target/left_shoulder_flexion/leave", (0.8,))
+    ]
+    # hovering back in without coming back to rest: entered (reward), but no new repetition
+    assert plan.step(None, None, (target(True, 1, 2, 0.8),), True) == [
+        ("/motionmusic/target/left_shoulder_flexion/enter", (1,))
+    ]
