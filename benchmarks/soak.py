@@ -9,7 +9,7 @@ per ten minutes (no growth), and the session log's size against the 2.4 MiB a mi
 Then 1,000 preset switches and 1,000 mute toggles on one engine and synth: memory before and after,
 and silence when the movement stops (no stuck note).
 
-Usage: soak.py [--minutes 60] [--switches 1000] [--write-readme]
+Usage: soak.py [--minutes 60] [--switches 1000] [--write-readme]  (--minutes 0: the switches only)
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psutil
@@ -139,6 +140,10 @@ def report(samples: list[dict[str, float]], home: Path, minutes: float) -> list[
     return rows
 
 
+def synth_rss(synth: Any) -> float:
+    return float(psutil.Process(synth.process.pid).memory_info().rss / 2**20)
+
+
 def switches(count: int, home: Path) -> list[str]:
     """`count` preset switches and mute toggles on one engine and synth process."""
     os.environ["MOTIONMUSIC_HOME"] = str(home)
@@ -158,15 +163,15 @@ def switches(count: int, home: Path) -> list[str]:
         Tracker.for_preset(source, TracePoses(trace), presets[0]), Instrument(presets[0], synth)
     ).start()
     time.sleep(2)
-    me, child = psutil.Process(), psutil.Process(synth.process.pid)
-    before = (me.memory_info().rss / 2**20, child.memory_info().rss / 2**20)
+    me = psutil.Process()
+    before = (me.memory_info().rss / 2**20, synth_rss(synth))
     for i in range(count):
         engine.submit(PlayPreset(presets[(i + 1) % 2]))
         engine.mute(i % 2 == 0)
         time.sleep(0.05)
     engine.mute(False)
     time.sleep(2)
-    after = (me.memory_info().rss / 2**20, child.memory_info().rss / 2**20)
+    after = (me.memory_info().rss / 2**20, synth_rss(synth))  # a restarted synth: the new one
     engine.stop()
     time.sleep(presets[0].synth.fade_ms / 1000 + 0.3)
     quiet = 0.0
@@ -179,6 +184,7 @@ def switches(count: int, home: Path) -> list[str]:
         "|---|---|",
         f"| RSS app before → after | {before[0]:.0f} → {after[0]:.0f} MB |",
         f"| RSS synth before → after | {before[1]:.0f} → {after[1]:.0f} MB |",
+        f"| synth restarts meanwhile (a stalled audio callback) | {synth.restarts} |",
         f"| peak after the movement stopped (stuck note?) | {20 * np.log10(quiet + 1e-12):.0f} dBFS |",
     ]
 
@@ -193,9 +199,9 @@ def main() -> None:
     jack_log = home / "jackd.log"
     server = start_jack(jack_log)
     try:
-        rows = soak(args.minutes, home, jack_log)
+        rows = soak(args.minutes, home, jack_log) if args.minutes > 0 else []
         print("\n".join(rows), flush=True)
-        rows += ["", *switches(args.switches, home)]
+        rows += ["", *switches(args.switches, home)] if rows else switches(args.switches, home)
     finally:
         server.terminate()
         server.wait(timeout=5)
