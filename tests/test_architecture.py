@@ -39,7 +39,7 @@ def loaded(packages: tuple[str, ...], libraries: tuple[str, ...]) -> set[str]:
 
 
 def test_core_imports_no_heavy_library():
-    heavy = ("textual", "cv2", "mediapipe", "pyo", "rich", "click")
+    heavy = ("textual", "cv2", "mediapipe", "pyo", "rich", "click", "aiohttp", "mido", "rtmidi")
     assert loaded(("motionmusic.core",), heavy) == set()
 
 

@@ -7,6 +7,7 @@
 | Clock         | `RealClock`                  | `FakeClock`                       |
 | Synth         | pyo in its own process       | pyo offline into a WAV; silent    |
 | Sink          | session log, control curves, trace writer (each frame, after the synth) |
+| Output        | MIDI port (rtmidi), OSC (UDP)| a list the messages are kept in   |
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.presets import Preset
+from motionmusic.core.targets import TargetState
 
 
 class SourceStatus(Enum):
@@ -141,3 +143,34 @@ class Sink(Protocol):
     Called in the loop thread: it must only buffer or write quickly, never wait."""
 
     def record(self, sample: Sample, controls: Controls | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Played:
+    """One frame as other instruments get it: what was measured, sounded and reached."""
+
+    angles: Angles
+    controls: Controls
+    targets: tuple[TargetState, ...]
+    present: bool  # the client is followed (False: nobody, or someone else, in view)
+
+
+class Output(Protocol):
+    """Another instrument the movement plays (MIDI, OSC), fed in the loop after the synth.
+
+    `play` sends only what changed; `silence` lets every note go (mute, client lost, preset
+    switch, a synth restart, exit) and may be called from any thread."""
+
+    def play(self, played: Played) -> None: ...
+
+    def silence(self) -> None: ...
+
+    def switch(self, preset: Preset) -> None: ...
+
+    def set_muted(self, muted: bool) -> None: ...
+
+    def describe(self) -> str:
+        """One line for the screen: what it is and where it goes."""
+        ...
+
+    def close(self) -> None: ...

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
+from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
 from motionmusic.core.delay import HeardDelay
@@ -212,6 +213,8 @@ class Engine:
             return None
         controls = self.instrument.step(sample.angles, sample.group)
         self.instrument.send(controls, sample.frame.t_ns)
+        present = sample.seen is Seen.CLIENT and sample.pose is not None
+        self.instrument.play_outputs(sample.angles, controls, present)
         played = self.instrument.performer.preset
         if self.delay is None or self.delay.played is not played:
             self.delay = HeardDelay(played)

@@ -17,7 +17,7 @@ from motionmusic.core.controls import Controls
 from motionmusic.core.performer import Performer
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import AudioStatus, Synth, SynthFactory
+from motionmusic.core.protocols import AudioStatus, Output, Played, Synth, SynthFactory
 
 
 def same_sound(a: Preset, b: Preset) -> bool:
@@ -40,8 +40,12 @@ class Instrument:
         synth: Synth,
         profile: Profile | None = None,
         factory: SynthFactory | None = None,
+        outputs: Sequence[Output] = (),
     ) -> None:
         self.preset, self.profile, self.synth = preset, profile, synth
+        self.outputs = list(outputs)  # other instruments: MIDI, OSC
+        self._restarts = getattr(synth, "restarts", 0)
+        self._present = False
         self.performer = Performer(preset, profile)
         self.muted = False
         self._factory = factory
@@ -92,6 +96,9 @@ class Instrument:
         self.performer = Performer(self.preset, self.profile)
 
     def _perform(self, preset: Preset) -> None:
+        if preset is not self.preset:
+            for output in self.outputs:  # nothing of the last preset left hanging
+                output.switch(preset)
         self.preset = preset
         self.performer = Performer(preset, self.profile, self.performer.rewarder)
 
@@ -111,16 +118,45 @@ class Instrument:
     def send(self, controls: Controls, t_ns: int) -> None:
         self.synth.ensure_alive()
         self.synth.send(controls, t_ns)
+        restarts = getattr(self.synth, "restarts", 0)
+        if restarts != self._restarts:  # the synth was restarted: other instruments start clean
+            self._restarts = restarts
+            self._silence_outputs()
+
+    def play_outputs(self, angles: Angles, controls: Controls, present: bool) -> None:
+        """Other instruments get the frame after the synth; losing the client lets notes go."""
+        if not self.outputs:
+            return
+        if self._present and not present:
+            self._silence_outputs()
+        self._present = present
+        rewarder = self.performer.rewarder
+        targets = tuple(rewarder.states()) if rewarder is not None else ()
+        played = Played(angles, controls, targets, present)
+        for output in self.outputs:
+            output.play(played)
+
+    def _silence_outputs(self) -> None:
+        for output in self.outputs:
+            output.silence()
 
     def silence(self, t_ns: int) -> None:
         """Nobody tracked (the source ended or the camera went): every voice fades out."""
         self.synth.send(self.performer.silence(t_ns), t_ns)
+        self._silence_outputs()
 
     def mute(self, muted: bool | None = None) -> bool:
-        """Set or toggle mute; straight to the synth, whatever the loop is doing."""
+        """Set or toggle mute; straight to the synth and the other instruments, whatever the
+        loop is doing."""
         self.muted = (not self.muted) if muted is None else muted
         self.synth.set_muted(self.muted)
+        for output in self.outputs:
+            output.set_muted(self.muted)
         return self.muted
+
+    def panic(self) -> None:
+        """All notes off on every other instrument, now (the UI's panic key)."""
+        self._silence_outputs()
 
     def status(self) -> AudioStatus | None:
         return self.synth.status()
@@ -132,3 +168,5 @@ class Instrument:
         if pending is not None:
             pending[1].close()
         self.synth.close()
+        for output in self.outputs:
+            output.close()

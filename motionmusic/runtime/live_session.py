@@ -8,10 +8,12 @@ reads or writes the loop's objects from the watcher's thread: state comes out as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, Synth, SynthFactory
+from motionmusic.core.protocols import FrameSource, Output, PoseEstimator, Synth, SynthFactory
 from motionmusic.core.summary import SessionSummary
 from motionmusic.runtime.commands import Record, Stop
 from motionmusic.runtime.engine import Command, Engine, Notify, Watcher
@@ -39,6 +41,7 @@ class LiveSession:
         source_name: str = "",
         kind: str = "live",
         who: Who | None = None,
+        outputs: Sequence[Output] = (),
     ) -> None:
         self._notify: Notify = lambda text: None
         self.recorder = SessionRecorder(
@@ -50,7 +53,7 @@ class LiveSession:
             on_problem=lambda text: self._notify(text),
         )
         tracker = Tracker.for_preset(source, estimator, preset, who)
-        self.instrument = Instrument(preset, synth, profile, factory)
+        self.instrument = Instrument(preset, synth, profile, factory, outputs)
         self.engine = Engine(
             tracker,
             self.instrument,
@@ -82,6 +85,14 @@ class LiveSession:
 
     def send(self, command: Command) -> None:
         self.engine.submit(command)
+
+    def all_notes_off(self) -> None:
+        """Panic: every note of every other instrument let go, now (the synth fades by itself)."""
+        self.instrument.panic()
+
+    def outputs(self) -> list[str]:
+        """One line per other instrument played, with where it goes (for the screen)."""
+        return [output.describe() for output in self.instrument.outputs]
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the loop to end (the source ran out, or a Stop); True if it has."""

@@ -45,6 +45,7 @@ class EngineState:
     smoothing_ms: float = math.nan  # heard beyond the pipeline: filter + ramp + hold - prediction
     seen: Seen = Seen.CLIENT  # whose pose `pose` is; when not the client's, `pose` is None
     others: tuple[PoseFrame, ...] = ()  # other people in view lately (the figure shows them)
+    outputs: tuple[str, ...] = ()  # other instruments played, and where to (MIDI, OSC)
 
     @property
     def heard_latency_ms(self) -> float:
@@ -113,4 +114,5 @@ def _snapshot(
         smoothing_ms=engine.delay.ms(engine.tracker.source.info.fps) if engine.delay else math.nan,
         seen=sample.seen if sample else Seen.CLIENT,
         others=sample.others if sample else (),
+        outputs=tuple(output.describe() for output in instrument.outputs) if instrument else (),
     )

@@ -1,0 +1,178 @@
+"""Other instruments played beside the synth: MIDI and OSC, as `Output`s the instrument feeds.
+
+Each pairs a plan from `core` (what changed, as messages) with a port from `adapters` (where
+they go). The loop calls `play` once a frame; mute and panic come from the UI's thread, so a lock
+keeps a note from being struck while every note is being let go.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+from motionmusic.core.midi import MidiPlayer
+from motionmusic.core.osc import Message as OscMessage
+from motionmusic.core.osc import OscPlan
+from motionmusic.core.presets import MidiOut, Preset
+from motionmusic.core.protocols import Played
+
+
+class MidiSender(Protocol):
+    name: str
+    api: str
+
+    def send(self, messages: list[tuple[int, ...]]) -> None: ...
+
+    def connections(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class OscSender(Protocol):
+    target: str
+
+    def send(self, messages: list[OscMessage]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def midi_settings(preset: Preset) -> MidiOut:
+    """The preset's `[outputs.midi]`, or the defaults when MIDI is asked for on the command line."""
+    return preset.outputs.midi or MidiOut()
+
+
+class MidiOutput:
+    """The voices on a MIDI port."""
+
+    def __init__(self, port: MidiSender, preset: Preset) -> None:
+        self.port = port
+        self._lock = threading.Lock()
+        self._described = self._look()
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch, name="midi-connections", daemon=True).start()
+        self._muted = False
+        self._player = MidiPlayer(preset, midi_settings(preset))
+        self.sent = 0  # messages sent (the screen and tests)
+        self._send(self._player.start())
+
+    def _send(self, messages: list[tuple[int, ...]]) -> None:
+        if messages:
+            self.port.send(messages)
+            self.sent += len(messages)
+
+    def play(self, played: Played) -> None:
+        with self._lock:
+            if not self._muted:
+                self._send(self._player.step(played.controls))
+
+    def silence(self) -> None:
+        with self._lock:
+            self._send(self._player.silence())
+
+    def set_muted(self, muted: bool) -> None:
+        with self._lock:
+            self._muted = muted
+            if muted:
+                self._send(self._player.silence())
+
+    def switch(self, preset: Preset) -> None:
+        """Another preset: every note of this one let go, the new one's channels set up."""
+        with self._lock:
+            self._send(self._player.silence())
+            self._player = MidiPlayer(preset, midi_settings(preset))
+            self._send(self._player.start())
+
+    def describe(self) -> str:
+        """Cheap: the loop's state reads it every frame it publishes; `_watch` refreshes it."""
+        return self._described
+
+    def _look(self) -> str:
+        connected = self.port.connections()
+        to = ", ".join(connected) if connected else "nothing connected yet"
+        return f"MIDI {self.port.api} port {self.port.name} → {to}"
+
+    def _watch(self) -> None:
+        """Who is connected, looked at every 2 s (asking JACK takes milliseconds)."""
+        while not self._closed.wait(2.0):
+            self._described = self._look()
+
+    def close(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self.silence()
+        self.port.close()
+
+
+class OscOutput:
+    """Angles, voices, targets and the client's presence as OSC messages."""
+
+    def __init__(self, sender: OscSender) -> None:
+        self.sender = sender
+        self._plan = OscPlan()
+        self.sent = 0
+
+    def play(self, played: Played) -> None:
+        messages = self._plan.step(played.angles, played.controls, played.targets, played.present)
+        if messages:
+            self.sender.send(messages)
+            self.sent += len(messages)
+
+    def silence(self) -> None:
+        pass  # OSC holds no notes: receivers follow the levels sent
+
+    def set_muted(self, muted: bool) -> None:
+        pass
+
+    def switch(self, preset: Preset) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"OSC → {self.sender.target}"
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Other instruments asked for on the command line (a preset may ask for them too)."""
+
+    midi: str | None = None  # an API ("auto", "alsa", "jack"), or None: only if the preset asks
+    osc: str | None = None  # HOST:PORT, over the preset's
+    connect: str | None = None  # a MIDI input to connect to (JACK)
+    switch: str | None = None  # open a MIDI input for a switch, on this API ("auto", ...)
+
+
+NONE_WANTED = Wanted()
+
+
+def open_outputs(preset: Preset, wanted: Wanted) -> list[MidiOutput | OscOutput]:
+    """The other instruments asked for by the command line or the preset; a MIDI API that does
+    not open, a port that does not exist or an unreachable OSC host is one line (and what was
+    opened before it is closed)."""
+    from motionmusic.adapters.midi_rtmidi import MidiOutPort
+    from motionmusic.adapters.osc_udp import OscSender
+
+    outputs: list[MidiOutput | OscOutput] = []
+    midi, connect = wanted.midi, wanted.connect
+    try:
+        if midi is not None or preset.outputs.midi is not None or connect is not None:
+            port = MidiOutPort(None if midi in (None, "auto") else midi)
+            outputs.append(MidiOutput(port, preset))
+            if connect is not None:
+                port.connect(connect)
+        target = wanted.osc or (preset.outputs.osc.target if preset.outputs.osc else None)
+        if target is not None:
+            outputs.append(OscOutput(OscSender(target)))
+    except Exception:
+        for output in outputs:
+            output.close()
+        raise
+    return outputs
+
+
+def wants_synth(preset: Preset) -> bool:
+    """False for a preset that plays only other instruments (`[outputs.midi] synth = false`)."""
+    return preset.outputs.midi is None or preset.outputs.midi.synth
