@@ -145,7 +145,7 @@ class JackServer:
 
     NAME = "motionmusic-test"
 
-    def __init__(self, log: Path, name: str = NAME) -> None:
+    def __init__(self, log: Path, name: str = NAME, period: int = 256) -> None:
         import shutil
         import subprocess
 
@@ -154,7 +154,7 @@ class JackServer:
             pytest.fail("jackd is required for the real-time tests: apt-get install jackd2")
         self.log = log
         os.environ["JACK_DEFAULT_SERVER"] = name  # every client, in every child process, uses it
-        command = [jackd, "-n", name, "-d", "dummy", "-r", "48000", "-p", "256"]
+        command = [jackd, "-n", name, "-d", "dummy", "-r", "48000", "-p", str(period)]
         self.process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not self._answers():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 model_option = click.option(
@@ -26,3 +29,38 @@ display_option = click.option(
     "this machine only; HOST:PORT with another address of this machine serves the LAN (a tablet), "
     "with a secret token in the printed URL.",
 )
+
+
+def outputs_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--midi [API], --midi-connect PORT, --osc HOST:PORT: other instruments played too;
+    --switch [API]: a switch in."""
+    for option in reversed(
+        (
+            click.option(
+                "--midi",
+                is_flag=False,
+                flag_value="auto",
+                default=None,
+                type=click.Choice(["auto", "alsa", "jack"]),
+                metavar="[API]",
+                help="Play a MIDI port named motionmusic too (a preset's [outputs.midi] says how; "
+                "API alsa or jack, default $RTMIDI_API, else ALSA, else JACK).",
+            ),
+            click.option(
+                "--midi-connect", metavar="PORT", help="Connect it to this MIDI input (JACK)."
+            ),
+            click.option("--osc", metavar="HOST:PORT", help="Send OSC there too (see README)."),
+            click.option(
+                "--switch",
+                is_flag=False,
+                flag_value="auto",
+                default=None,
+                type=click.Choice(["auto", "alsa", "jack"]),
+                metavar="[API]",
+                help="Open a MIDI input named switch: presses mapped in keymap.toml's [switch] "
+                "table mute, change preset, record or stop safely.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command

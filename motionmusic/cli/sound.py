@@ -13,17 +13,19 @@ import click
 from rich.console import Console
 
 from motionmusic.cli.clinic import err, summary_table
-from motionmusic.cli.options import display_option, model_option, who_option
+from motionmusic.cli.options import display_option, model_option, outputs_options, who_option
+from motionmusic.cli.switch_input import open_switch
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
+from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo, Synth, SynthFactory
 from motionmusic.core.session import Kind
 from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.live_session import LiveSession
+from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs, wants_synth
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.render import Rendered
 from motionmusic.runtime.render import render as render_offline
@@ -46,7 +48,12 @@ def default_source() -> str:
 
 
 def demo_ui(
-    audio: str, device: int | None, buffer: int, note: str | None = None, display: str | None = None
+    audio: str,
+    device: int | None,
+    buffer: int,
+    note: str | None = None,
+    display: str | None = None,
+    wanted: Wanted = NONE_WANTED,
 ) -> None:
     from motionmusic.cli.terminal_ui import open_ui
 
@@ -55,7 +62,7 @@ def demo_ui(
     preset = find_preset("arm-raise-pentatonic")
     open_ui(
         str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note,
-        display=display,
+        display=display, wanted=wanted,
     )  # fmt: skip
 
 
@@ -70,9 +77,20 @@ def demo_ui(
 @click.option("--device", type=int, help="PortAudio output device.")
 @click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
 @display_option
-def demo(audio: str, device: int | None, buffer: int, display: str | None) -> None:
+@outputs_options
+def demo(
+    audio: str,
+    device: int | None,
+    buffer: int,
+    display: str | None,
+    midi: str | None,
+    midi_connect: str | None,
+    osc: str | None,
+    switch: str | None,
+) -> None:
     """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
-    demo_ui(audio, device, buffer, display=display)
+    wanted = Wanted(midi, osc, midi_connect, switch)
+    demo_ui(audio, device, buffer, display=display, wanted=wanted)
 
 
 @click.command()
@@ -170,6 +188,7 @@ def _render(
 @model_option
 @who_option
 @display_option
+@outputs_options
 @click.option("--no-ui", is_flag=True, help="Headless: a status line and typed commands.")
 def run(
     source_spec: str | None,
@@ -182,6 +201,10 @@ def run(
     model: str | None,
     who: Who | None,
     display: str | None,
+    midi: str | None,
+    midi_connect: str | None,
+    osc: str | None,
+    switch: str | None,
     no_ui: bool,
 ) -> None:
     """Run the whole chain: movement in, music out, in the terminal UI.
@@ -194,6 +217,7 @@ def run(
         clients.ensure_free(profile.client)  # another motionmusic logs this client: refuse now
     preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
     spec = source_spec or default_source()
+    wanted = Wanted(midi, osc, midi_connect, switch)
     if audio == "offline":
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
@@ -203,8 +227,9 @@ def run(
         from motionmusic.cli.terminal_ui import open_ui
 
         open_ui(
-            spec, preset, profile, audio, device, buffer, model, console, who=who, display=display
-        )
+            spec, preset, profile, audio, device, buffer, model, console, who=who, display=display,
+            wanted=wanted,
+        )  # fmt: skip
         return
     with native_logs_to_file(), ExitStack() as stack:
         frame_source, estimator = open_source(
@@ -212,7 +237,7 @@ def run(
         )
         play(
             frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who,
-            display=display,
+            display=display, wanted=wanted,
         )  # fmt: skip
 
 
@@ -314,19 +339,29 @@ def play(
     replayed: Path | None = None,
     who: Who | None = None,
     display: str | None = None,
+    wanted: Wanted = NONE_WANTED,
 ) -> None:
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
     client's session is recorded unless `kind` is "unlogged"."""
     from motionmusic.adapters.synth_process import SynthProcess
+    from motionmusic.adapters.synth_silent import SilentSynth
     from motionmusic.cli.status_line import play_live
     from motionmusic.runtime.client_display import open_display, show
 
     screen = open_display(display) if display else None
     if screen is not None:
         stack.callback(screen.close)
-    synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
+    outputs = open_outputs(preset, wanted)
+    for output in outputs:
+        stack.callback(output.close)
+    synth: Synth
+    factory: SynthFactory | None = None
+    if wants_synth(preset):
+        synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
+        factory = SynthProcess.factory(audio, buffer, device)
+    else:  # MIDI only: a DAW or a keyboard makes the sound
+        synth = SilentSynth()
     stack.callback(synth.close)
-    factory = SynthProcess.factory(audio, buffer, device)
     live = LiveSession(
         source,
         estimator,
@@ -337,11 +372,33 @@ def play(
         source_name=str(replayed or ""),
         kind=kind,
         who=who,
+        outputs=outputs,
     )
+    for output in outputs:
+        console.print(output.describe())
+    switch = open_switch(wanted.switch, lambda action: _act(live, action))
+    if switch is not None:
+        stack.callback(switch.close)
+        console.print(f"switch: MIDI {switch.api} input {switch.name}")
     if screen is not None:
         show(screen, live.engine)
         console.print(f"client display: {screen.url}")
     play_live(live, console, record=kind != "unlogged" and profile is not None)
+
+
+def _act(live: LiveSession, action: str) -> None:
+    """A switch pressed in a headless run (on rtmidi's thread: each call is thread-safe)."""
+    from motionmusic.runtime.commands import PlayPreset, Record
+    from motionmusic.store.preset_library import next_preset
+
+    if action == "mute":
+        live.mute()
+    elif action == "next_preset" and live.state.preset is not None:
+        live.send(PlayPreset(next_preset(live.state.preset.name)))
+    elif action == "record":
+        live.send(Record())
+    elif action == "safe_stop":
+        live.panic()
 
 
 def register(group: click.Group) -> None:

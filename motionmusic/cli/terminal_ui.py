@@ -7,6 +7,7 @@ from contextlib import ExitStack
 
 from rich.console import Console
 
+from motionmusic.cli.switch_input import open_switch
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
@@ -14,6 +15,7 @@ from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import Synth, SynthFactory
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.paths import config_dir
+from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs, wants_synth
 from motionmusic.runtime.sources import open_source
 
 
@@ -51,6 +53,7 @@ def open_ui(
     note: str | None = None,
     who: Who | None = None,
     display: str | None = None,
+    wanted: Wanted = NONE_WANTED,
 ) -> None:
     from motionmusic.runtime.client_display import open_display, show
     from motionmusic.runtime.live_session import LiveSession
@@ -63,16 +66,28 @@ def open_ui(
         frame_source, estimator = open_source(
             spec, stack, True, model, loop=demo, preferred=preset.model
         )
-        synth, factory, warning = start_synth(preset, audio, device, buffer, silent_ok=demo)
+        outputs = open_outputs(preset, wanted)
+        for output in outputs:
+            stack.callback(output.close)
+        synth, factory, warning = start_synth(
+            preset, audio, device, buffer, silent_ok=demo or not wants_synth(preset)
+        )
         stack.callback(synth.close)
-        live = LiveSession(frame_source, estimator, preset, synth, factory, profile, who=who)
+        live = LiveSession(
+            frame_source, estimator, preset, synth, factory, profile, who=who, outputs=outputs
+        )
         url = None
         if screen is not None:
             show(screen, live.engine)
             url = screen.url
         notes = [n for n in (note, warning, url and f"client display: {url}") if n]
+        notes += [output.describe() for output in outputs]
         keymap = load_keymap(config_dir() / "keymap.toml")
         app = MotionMusicApp(live, keymap=keymap, notes=notes, display_url=url)
+        switch = open_switch(wanted.switch, lambda action: app.call_from_thread(app.press, action))
+        if switch is not None:
+            stack.callback(switch.close)
+            app.notes.append(f"switch: MIDI {switch.api} input {switch.name}")
         stack.callback(live.close)  # the app closes it; this covers an app that never mounted
         app.run()
     error = live.error

@@ -64,3 +64,10 @@ def preset_path(spec: str) -> Path:
 
 def find_preset(spec: str) -> Preset:
     return load_preset(preset_path(spec))
+
+
+def next_preset(current: str) -> Preset:
+    """The preset after `current` by name, round to the first (a switch's "next preset")."""
+    names = sorted(path.stem for path in available())
+    later = [name for name in names if name > current]
+    return find_preset(later[0] if later else names[0])

@@ -20,9 +20,10 @@ from textual.binding import Binding
 from textual.theme import Theme
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.runtime.commands import Record
+from motionmusic.runtime.commands import PlayPreset, Record
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
+from motionmusic.store.preset_library import next_preset
 from motionmusic.tui.messages import EngineUpdate, Notice
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.screens.calibrate import CalibrateScreen
@@ -73,6 +74,7 @@ class MotionMusicApp(App[None]):
         Binding("6", "switch_mode('clients')", "Clients", id="screen.clients"),
         Binding("c", "contrast", "Contrast", id="contrast", show=False),
         Binding("d", "display", "Display", id="display", show=False),
+        Binding("a", "all_notes_off", "All notes off", id="panic.midi", show=False),
     ]
 
     def __init__(
@@ -153,6 +155,28 @@ class MotionMusicApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def press(self, action: str) -> None:
+        """A switch pressed (keymap.toml's `[switch]`): what its key does."""
+        if action == "mute":
+            self.action_mute()
+        elif action == "next_preset":
+            self.action_next_preset()
+        elif action == "record":
+            self.action_record()
+        elif action == "safe_stop":
+            self.action_panic()
+
+    def action_next_preset(self) -> None:
+        if self.state.preset is not None:
+            preset = next_preset(self.state.preset.name)
+            self.live.send(PlayPreset(preset))
+            self.notify(f"preset {preset.name}", timeout=3)
+
+    def action_all_notes_off(self) -> None:
+        """Panic for other instruments: every MIDI note let go at once (the synth is untouched)."""
+        self.live.all_notes_off()
+        self.notify("all notes off" if self.state.outputs else "no other instruments", timeout=3)
+
     def action_display(self) -> None:
         """Show the client display's URL, and open it here when there is a desktop to open it
         on (a console browser would take over this terminal)."""
@@ -160,8 +184,8 @@ class MotionMusicApp(App[None]):
             self.notify("no client display: start with --display PORT", timeout=6)
             return
         opened = desktop() and webbrowser.open(self.display_url)
-        where = "opened here" if opened else "open it on the client's screen"
-        self.notify(f"client display: {self.display_url} ({where})", timeout=12)
+        where = "opened here" if opened else "no desktop here: open it on the client's screen"
+        self.notify(f"{self.display_url}\n{where}", title="client display", timeout=12)
 
     def action_contrast(self) -> None:
         self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
@@ -188,6 +212,8 @@ def load_keymap(path: Path) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
     table = data.get("keymap", data)
+    if table is data:  # keys at the top level: the `[switch]` table beside them is not a key
+        table = {key: value for key, value in data.items() if key != "switch"}
     if not isinstance(table, dict):
         raise MotionMusicError(f'{path}: keymap: must be a table of binding id = "keys"')
     for key, value in table.items():

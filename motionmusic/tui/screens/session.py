@@ -67,6 +67,8 @@ def status(state: EngineState) -> str:
         line += f"\naudio {audio.backend} {health} · latency {latency} · late {audio.late_buffers}"
     else:
         line += "\naudio offline"
+    for output in state.outputs:
+        line += f"\n{output}"
     return line
 
 

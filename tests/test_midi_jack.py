@@ -1,0 +1,282 @@
+"""MIDI out on a real JACK server, heard by the real `jack_midi_dump` (Debian's JACK example
+tools): every note on has its note off, mute lets every note go at once, controllers follow the
+arm, no more than a frame's worth of sends a frame, and a preset switch leaves nothing hanging.
+A switch on the MIDI input mutes the synth, heard by its output level."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motionmusic.adapters.midi_rtmidi import MidiOutPort
+from motionmusic.adapters.synth_process import SynthProcess
+from motionmusic.adapters.synth_silent import SilentSynth
+from motionmusic.core.controls import Controls
+from motionmusic.core.protocols import Sample
+from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.trace import read_trace
+from motionmusic.runtime.commands import PlayPreset
+from motionmusic.runtime.engine import Engine
+from motionmusic.runtime.instrument import Instrument
+from motionmusic.runtime.outputs import MidiOutput
+from motionmusic.runtime.tracker import Tracker
+from motionmusic.store.preset_library import find_preset
+from tests.test_cli import assert_clean_error, mm
+from tests.test_realtime import looped_trace
+
+BYTE = re.compile(r"[0-9a-f]{2}")
+
+
+class Dump:
+    """`jack_midi_dump` with its input connected to our port; each line it prints, with the
+    monotonic time it arrived (line-buffered by stdbuf, so the time is the print's)."""
+
+    def __init__(self) -> None:
+        tool = shutil.which("jack_midi_dump")
+        if tool is None:
+            pytest.fail("jack_midi_dump is needed: apt-get install jackd2 (its example tools)")
+        command = [shutil.which("stdbuf") or "stdbuf", "-oL", tool]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        self.lines: list[tuple[float, str]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append((time.monotonic(), line.rstrip()))
+
+    def messages(self) -> list[tuple[float, tuple[int, ...]]]:
+        """(arrival, bytes) of each MIDI message printed."""
+        out = []
+        for arrived, line in self.lines:  # "   0: 90 3c 64 note on (channel  0): ..."
+            tokens = line.split(":", 1)[-1].split()
+            found = []
+            for token in tokens:
+                if not BYTE.fullmatch(token):
+                    break
+                found.append(int(token, 16))
+            if found and found[0] & 0x80:
+                out.append((arrived, tuple(found)))
+        return out
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def dump(jack_server) -> Iterator[Dump]:
+    listener = Dump()
+    yield listener
+    listener.close()
+
+
+def playing(tmp_path: Path, preset_name: str, dump: Dump) -> tuple[Engine, MidiOutput]:
+    trace = read_trace(looped_trace(tmp_path / "t.mmtrace", 3))
+    preset = find_preset(preset_name)
+    port = MidiOutPort("jack")
+    output = MidiOutput(port, preset)
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            port.connect(_dump_input())
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "jack_midi_dump has no input port"
+            time.sleep(0.1)
+    source = TraceSource(trace, realtime=True)
+    tracker = Tracker.for_preset(source, TracePoses(trace), preset)
+    engine = Engine(tracker, Instrument(preset, SilentSynth(), outputs=[output]))
+    return engine, output
+
+
+def _dump_input() -> str:
+    import jack
+
+    probe = jack.Client("mm-test-probe", no_start_server=True)
+    try:
+        ports = [p.name for p in probe.get_ports(is_midi=True, is_input=True)]
+    finally:
+        probe.close()
+    found = [name for name in ports if "midi" in name.lower() and "motionmusic" not in name]
+    if not found:
+        raise LookupError(ports)
+    return str(found[0])
+
+
+def note_balance(messages: list[tuple[int, ...]]) -> dict[tuple[int, int], int]:
+    """Per (channel, note): note ons minus note offs (a note on of velocity 0 is an off)."""
+    sounding: dict[tuple[int, int], int] = {}
+    for message in messages:
+        kind, channel = message[0] & 0xF0, message[0] & 0x0F
+        if len(message) < 3 or kind not in (0x80, 0x90):
+            continue
+        key = (channel, message[1])
+        on = kind == 0x90 and message[2] > 0
+        sounding[key] = sounding.get(key, 0) + (1 if on else -1)
+    return sounding
+
+
+def test_every_note_on_has_its_note_off_and_sends_stay_within_the_frame_rate(tmp_path, dump):
+    engine, output = playing(tmp_path, "arm-raise-pentatonic", dump)
+    engine.start()
+    time.sleep(6.0)
+    engine.stop()
+    frames = engine.frames
+    output.close()
+    time.sleep(0.5)
+    messages = [m for _, m in dump.messages()]
+    ons = [m for m in messages if m[0] & 0xF0 == 0x90 and m[2] > 0]
+    assert len(ons) >= 4  # the ladder was climbed (two raises)
+    assert all(count <= 0 for count in note_balance(messages).values())  # nothing left on
+    assert (0xB0, 123, 0) in messages  # and all-notes-off at the end
+    notes_and_ccs = [m for m in messages if m[0] & 0xF0 in (0x90, 0xB0) and m[1] != 123]
+    assert len(notes_and_ccs) <= frames * 3  # a note, its release and a controller at most
+
+
+def test_mute_lets_every_note_go_within_one_frame(tmp_path, dump):
+    engine, output = playing(tmp_path, "arm-raise-pentatonic", dump)
+    engine.start()
+    deadline = time.monotonic() + 8
+    while not any(m[0] & 0xF0 == 0x90 and m[2] > 0 for _, m in dump.messages()):
+        assert time.monotonic() < deadline, "no note was played"
+        time.sleep(0.01)
+    muted_at = time.monotonic()
+    engine.mute(True)
+    time.sleep(1.0)
+    engine.stop()
+    after = [(t, m) for t, m in dump.messages() if t >= muted_at]
+    off = next(t for t, m in after if m[0] & 0xF0 == 0xB0 and m[1] == 123)
+    assert off - muted_at < 1 / 30  # within one frame
+    assert not any(m[0] & 0xF0 == 0x90 and m[2] > 0 for _, m in after)  # nothing struck while muted
+    output.close()
+
+
+class Played:
+    """A sink: each frame's left wrist height and the loudness the voice was given."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[float, float]] = []
+
+    def record(self, sample: Sample, controls: Controls | None) -> None:
+        if controls is not None and controls.voices[0].present:
+            self.frames.append((sample.angles["left_wrist_height"], controls.voices[0].amp))
+
+
+def test_controllers_follow_the_arm_in_direction_and_range(tmp_path, dump):
+    """Theremin: the left hand's height is the loudness, sent as expression (CC 11): the values
+    on the wire are exactly the loudness of the frames they changed in, rising with the hand."""
+    engine, output = playing(tmp_path, "theremin", dump)
+    played = Played()
+    engine.sinks.append(played)
+    engine.start()
+    time.sleep(4.5)
+    engine.stop()
+    output.close()
+    time.sleep(0.3)
+    wire = [m[2] for _, m in dump.messages() if m[0] & 0xF0 == 0xB0 and m[1] == 11]
+    levels = [round(amp * 127) for _, amp in played.frames]
+    changes = [v for i, v in enumerate(levels) if i == 0 or v != levels[i - 1]]
+    assert wire == changes  # each change once, nothing else
+    assert max(wire) - min(wire) > 50  # the hand's reach spans most of the controller
+    height, amp = np.array(played.frames).T
+    assert np.corrcoef(height, amp)[0, 1] > 0.95  # up with the hand
+    assert not any(m[1] in (7, 10) for _, m in dump.messages() if m[0] & 0xF0 == 0xB0)
+
+
+def test_a_preset_switch_leaves_nothing_hanging(tmp_path, dump):
+    """Up to the all-notes-off the switch sends, every note of the old preset was let go."""
+    engine, output = playing(tmp_path, "arm-raise-pentatonic", dump)
+    engine.start()
+    time.sleep(2.0)
+    switched = time.monotonic()
+    engine.submit(PlayPreset(find_preset("theremin")))
+    time.sleep(1.0)
+    engine.stop()
+    output.close()
+    time.sleep(0.3)
+    messages = dump.messages()
+    cut = next(i for i, (t, m) in enumerate(messages) if t >= switched and m[:2] == (0xB0, 123))
+    old = [m for _, m in messages[: cut + 1]]
+    assert any(m[0] & 0xF0 == 0x90 for m in old)  # the old preset played notes
+    assert all(count <= 0 for count in note_balance(old).values())
+    assert all(count <= 0 for count in note_balance([m for _, m in messages]).values())
+
+
+def test_a_midi_port_that_does_not_exist_is_one_line_and_exit_2(
+    jack_server, isolated_home, tmp_path
+):
+    trace = str(looped_trace(tmp_path / "t.mmtrace", 1))
+    refused = mm("run", "--no-ui", "--source", trace, "--audio", "jack", "--midi", "jack",
+                 "--midi-connect", "nobody:in")  # fmt: skip
+    assert_clean_error(refused, "MIDI port 'nobody:in' does not exist")
+    no_alsa = mm("run", "--no-ui", "--source", trace, "--audio", "jack", "--midi", "alsa")
+    assert_clean_error(no_alsa, "no MIDI output: alsa: no ALSA sequencer here")
+
+
+def test_a_switch_pressed_on_the_midi_input_mutes_the_synth(jack_server, isolated_home, tmp_path):
+    """keymap.toml maps note 60 to mute; a note 60 sent into the switch input (from another JACK
+    MIDI client, as a switch interface would) silences the synth, heard on its JACK output."""
+    import rtmidi
+
+    from motionmusic.cli.sound import _act
+    from motionmusic.cli.switch_input import open_switch
+    from motionmusic.paths import config_dir
+    from motionmusic.runtime.live_session import LiveSession
+
+    (config_dir() / "keymap.toml").write_text('[switch]\nmute = "note 60"\n')
+    trace = read_trace(looped_trace(tmp_path / "t.mmtrace", 3))
+    preset = find_preset("theremin")
+    synth = SynthProcess(preset, "jack").start()
+    live = LiveSession(TraceSource(trace, realtime=True), TracePoses(trace), preset, synth)
+    switch = open_switch("jack", lambda action: _act(live, action))
+    pedal = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="test-pedal")
+    try:
+        live.start(lambda state: None, lambda text: None, record=False)
+        time.sleep(1.0)
+        assert loudest(synth, 0.2) > -30  # playing
+        pedal.open_virtual_port("out")
+        _connect("test-pedal", f"{switch.name}")
+        pedal.send_message([0x90, 60, 100])
+        time.sleep(find_preset("theremin").synth.fade_ms / 1000 + 0.2)
+        assert loudest(synth, 0.2) < -60  # muted by the switch
+        assert live.instrument.muted
+    finally:
+        pedal.close_port()
+        switch.close()
+        live.close()
+        synth.close()
+
+
+def loudest(synth: SynthProcess, seconds: float) -> float:
+    """The synth's highest output level (dBFS) over `seconds`, buffer by buffer."""
+    levels = []
+    for _ in range(int(seconds / 0.005)):
+        levels.append(20 * float(np.log10(synth.peak + 1e-12)))
+        time.sleep(0.005)
+    return max(levels)
+
+
+def _connect(source_client: str, target_port: str) -> None:
+    import jack
+
+    probe = jack.Client("mm-test-connect", no_start_server=True)
+    try:
+        sources = [p for p in probe.get_ports(is_midi=True, is_output=True)
+                   if p.name.startswith(source_client)]  # fmt: skip
+        targets = [p for p in probe.get_ports(is_midi=True, is_input=True)
+                   if p.shortname == target_port and p.name.startswith("motionmusic")]  # fmt: skip
+        assert sources and targets, [p.name for p in probe.get_ports(is_midi=True)]
+        probe.connect(sources[0], targets[0])
+    finally:
+        probe.close()
