@@ -31,33 +31,36 @@ display_option = click.option(
 )
 
 
+def _midi_api(name: str, help: str) -> Callable[..., Any]:
+    """An option whose value may be left out: `--midi` alone is "auto" (ALSA, else JACK)."""
+    return click.option(
+        name,
+        is_flag=False,
+        flag_value="auto",
+        default=None,
+        type=click.Choice(["auto", "alsa", "jack"]),
+        metavar="[API]",
+        help=help,
+    )
+
+
 def outputs_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--midi [API], --midi-connect PORT, --osc HOST:PORT: other instruments played too;
     --switch [API]: a switch in."""
     for option in reversed(
         (
-            click.option(
+            _midi_api(
                 "--midi",
-                is_flag=False,
-                flag_value="auto",
-                default=None,
-                type=click.Choice(["auto", "alsa", "jack"]),
-                metavar="[API]",
-                help="Play a MIDI port named motionmusic too (a preset's [outputs.midi] says how; "
+                "Play a MIDI port named motionmusic too (a preset's [outputs.midi] says how; "
                 "API alsa or jack, default $RTMIDI_API, else ALSA, else JACK).",
             ),
             click.option(
                 "--midi-connect", metavar="PORT", help="Connect it to this MIDI input (JACK)."
             ),
             click.option("--osc", metavar="HOST:PORT", help="Send OSC there too (see README)."),
-            click.option(
+            _midi_api(
                 "--switch",
-                is_flag=False,
-                flag_value="auto",
-                default=None,
-                type=click.Choice(["auto", "alsa", "jack"]),
-                metavar="[API]",
-                help="Open a MIDI input named switch: presses mapped in keymap.toml's [switch] "
+                "Open a MIDI input named switch: presses mapped in keymap.toml's [switch] "
                 "table mute, change preset, record or stop safely.",
             ),
         )

@@ -65,14 +65,19 @@ def parse_switches(table: object, where: str) -> Switches:
     return switches
 
 
-def load_switches(path: Path) -> Switches | None:
-    """The `[switch]` table of the keymap file at `path`, or None when there is none."""
+def read_keymap(path: Path) -> dict[str, object]:
+    """The keymap file's TOML (keys and switches); no file: empty. One line if unreadable."""
     if not path.is_file():
-        return None
+        return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MotionMusicError(f"cannot read keymap {path}: {exc.strerror}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def load_switches(path: Path) -> Switches | None:
+    """The `[switch]` table of the keymap file at `path`, or None when there is none."""
+    data = read_keymap(path)
     return parse_switches(data["switch"], str(path)) if "switch" in data else None

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.theme import Theme
 
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.switches import read_keymap
 from motionmusic.runtime.commands import PlayPreset, Record
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
@@ -201,16 +202,7 @@ def desktop() -> bool:
 def load_keymap(path: Path) -> dict[str, str]:
     """`binding id = "keys"` lines of a TOML file (optionally under `[keymap]`); missing file: no
     remapping. Anything else is one line naming the file and the entry."""
-    import tomllib
-
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MotionMusicError(f"cannot read keymap {path}: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MotionMusicError(f"{path}: not valid TOML ({exc})") from exc
+    data = read_keymap(path)
     table = data.get("keymap", data)
     if table is data:  # keys at the top level: the `[switch]` table beside them is not a key
         table = {key: value for key, value in data.items() if key != "switch"}
