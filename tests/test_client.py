@@ -247,10 +247,10 @@ def test_the_cycle_key_switches_the_client_on_the_session_screen(media_dir, mode
             await until(pilot, lambda: client_x() > scene.split)  # nearest the centre: the man
             assert "▼ client" in str(app.screen.query_one(Figure).render())  # others in view
             await pilot.press("w")
-            await until(pilot, lambda: client_x() < scene.split, timeout=5.0)  # the dancer
+            await until(pilot, lambda: client_x() < scene.split, timeout=10.0)  # the dancer
             switched = len(synth.sent)
             await pilot.press("w")
-            await until(pilot, lambda: client_x() > scene.split, timeout=5.0)  # wraps round
+            await until(pilot, lambda: client_x() > scene.split, timeout=10.0)  # wraps round
             assert len(synth.sent) > switched
 
         run_app(app, scenario, size=(100, 30))

@@ -186,7 +186,7 @@ class Engine:
         if now - self._published >= self._interval:
             self._published = now
             state = EngineState.of(self, sample, controls)
-            self._publish(state)
+            self._publish(state, watchers=False)  # they have their own schedule, below
             self.news.sound(state.audio)
         for watch in self._watchers:
             if watch.due(now):
@@ -241,11 +241,11 @@ class Engine:
         if self.recorder is not None:
             self.recorder.edit(t_ns, kind, what)
 
-    def _publish(self, state: EngineState) -> None:
+    def _publish(self, state: EngineState, watchers: bool = True) -> None:
         self.latest = state
         if self.on_state is not None:
             self.on_state(state)
-        for watch in self._watchers:
+        for watch in self._watchers if watchers else ():
             watch.watcher(state)
 
     def _end(self) -> None:
