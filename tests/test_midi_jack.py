@@ -253,6 +253,7 @@ def test_a_switch_pressed_on_the_midi_input_mutes_the_synth(jack_server, isolate
         assert live.instrument.muted
     finally:
         pedal.close_port()
+        pedal.delete()
         switch.close()
         live.close()
         synth.close()

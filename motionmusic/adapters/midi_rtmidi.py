@@ -93,7 +93,7 @@ class MidiOutPort:
             probe.connect(_own(probe, self.name), target)
 
     def close(self) -> None:
-        self._port.close()
+        _release(self._port)
 
 
 class MidiInPort:
@@ -123,7 +123,16 @@ class MidiInPort:
         raise MotionMusicError("no MIDI input: " + "; ".join(problems))
 
     def close(self) -> None:
-        self._port.close()
+        _release(self._port)
+
+
+def _release(port: Any) -> None:
+    """Close the port and free rtmidi's client too: mido only closes the port, and on JACK the
+    client would stay in the graph, woken every cycle, until the object is collected."""
+    port.close()
+    raw = getattr(port, "_rt", None)
+    if raw is not None and not raw.is_deleted:
+        raw.delete()
 
 
 class _JackProbe:
