@@ -19,7 +19,6 @@ the lowest free number.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from motionmusic.core.client import ClientLock, Seen
@@ -32,7 +31,7 @@ SHOW_OTHERS_S = 3.0  # the figure shows people found by the last scan this long
 MAX_PEOPLE = 4
 NARROWEST = 0.12  # parts of the picture narrower than this are not searched
 LEARN_EVERY = 5  # frames: colour and proportions of someone tracked are learnt this often
-CYCLE_TRIES = 15  # frames the cycle key searches for someone new before it gives up
+CYCLE_S = 1.5  # seconds the cycle key searches for someone new before it gives up
 SMALLEST = 0.5  # a find less than half the size of the largest person is a part of someone
 
 
@@ -63,7 +62,7 @@ class Follower:
         self.seats = [Seat(0, ClientLock(who))]
         self.scans = 0
         self._cycle = False
-        self._cycle_tries = 0
+        self._cycle_since: int | None = None  # when the cycle key's search began (ns)
         self._scanned_ns: int | None = None
         self._others: tuple[PoseFrame, ...] = ()
         self.play_for(people)
@@ -143,18 +142,24 @@ class Follower:
     def _next_client(self, frame: Frame, people: list[PoseFrame], marks: list[Signature]) -> None:
         """The cycle key: the next person along. A search can miss someone in one frame (arms
         held out across a neighbour): when it finds nobody new, the client plays on and the next
-        frames search again, for up to `CYCLE_TRIES` frames."""
+        frames search again, for up to `CYCLE_S` seconds of video (not a count of frames: a busy
+        loop that skips frames must search as long)."""
         known = self.lock.known
-        index = next_along(marks, known)
-        new = index is not None and (
-            known is None or math.dist(marks[index].centre, known.centre) > 0.5 * known.size
-        )
-        self._cycle_tries += 1
-        if not new and self._cycle_tries < CYCLE_TRIES:
+        # someone else stands outside what is seen of the client: a find whose torso is within
+        # the client's extent is a part of them (an arm found as a person), never the next one
+        others = [
+            i for i, m in enumerate(marks) if known is None or not _within(m.centre[0], known)
+        ]
+        along = next_along([marks[i] for i in others], known)
+        index = others[along] if along is not None else None
+        new = index is not None
+        if self._cycle_since is None:
+            self._cycle_since = frame.t_ns
+        if not new and frame.t_ns - self._cycle_since < CYCLE_S * 1e9:
             for seat in self.seats:
                 self._look(seat, frame)
             return
-        self._cycle, self._cycle_tries = False, 0
+        self._cycle, self._cycle_since = False, None
         if index is not None:
             self.lock.adopt(marks[index], frame.t_ns)
             self.seats[0].tracking = False
