@@ -147,7 +147,7 @@ def test_a_reached_target_lights_its_zone_and_bursts(browser, room):
         ring, inside = ring_pixels(browser)
         rings.append(ring)
         if inside:
-            lit = lit or near(pixels(browser), REACHED, 110).sum() > 2000
+            lit = lit or bool(near(pixels(browser), REACHED, 110).sum() > 2000)
     assert max(rings) > 150, "no burst seen"
     assert lit, "the zone did not light while the arm was in it"
     assert min(rings) < 20  # and outside a burst there is no ring
