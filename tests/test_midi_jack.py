@@ -42,7 +42,10 @@ class Dump:
     def __init__(self) -> None:
         tool = shutil.which("jack_midi_dump")
         if tool is None:
-            pytest.fail("jack_midi_dump is needed: apt-get install jackd2 (its example tools)")
+            pytest.fail(
+                "jack_midi_dump is needed: apt-get install jackd2 (Debian 12) or "
+                "jack-example-tools (Debian 13)"
+            )
         command = [shutil.which("stdbuf") or "stdbuf", "-oL", tool]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

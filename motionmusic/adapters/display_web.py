@@ -102,6 +102,10 @@ class WebDisplay:
 
     def start(self) -> WebDisplay:
         """Listen, or raise one clear line: port in use, not an address of this machine."""
+        try:
+            _try_bind(self.address)  # the plain socket's errno: asyncio may wrap it in words
+        except OSError as exc:
+            raise MotionMusicError(_bind_error(self.address, exc)) from exc
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
         try:
@@ -221,6 +225,17 @@ class WebDisplay:
 
 def _asset_text(name: str) -> str:
     return resources.files("motionmusic.adapters").joinpath("web", name).read_text("utf-8")
+
+
+def _try_bind(address: Address) -> None:
+    """Bind a plain socket where the server will listen, and let it go: a port in use or an
+    address not of this machine raises here, with its errno, on every Python version."""
+    family, kind, _, _, where = socket.getaddrinfo(
+        address.host, address.port, type=socket.SOCK_STREAM
+    )[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        probe.bind(where)
 
 
 def _bind_error(address: Address, exc: OSError) -> str:
