@@ -14,6 +14,8 @@ from motionmusic.core.presets import MidiOut, Preset, parse_preset_text
 
 MALLET: dict[str, object] = {"name": "m", "instrument": "mallet", "trigger": {"on": "note_change"},
           "pitch": {"feature": "right_shoulder_flexion", "input": [20, 160]}}  # fmt: skip
+SCALE: dict[str, object] = {"name": "s", "instrument": "pad",
+         "pitch": {"feature": "right_shoulder_flexion", "input": [20, 160], "octaves": 2}}  # fmt: skip
 GLIDE: dict[str, object] = {"name": "g", "instrument": "theremin",
          "pitch": {"feature": "left_wrist_height", "input": [-1, 1], "mode": "glide"}}  # fmt: skip
 
@@ -43,6 +45,25 @@ def test_a_struck_voice_strikes_at_its_speed_and_lets_the_last_note_go():
     second = midi.step(frame(sound(62, strike=0.3)))
     assert second.index((NOTE_OFF, 60, 0)) < second.index((NOTE_ON, 62, 38))
     assert midi.step(frame(sound(62, present=False))) == [(NOTE_OFF, 62, 0)]  # client lost
+
+
+def velocities(midi: MidiPlayer, notes: list[int], every_s: float) -> list[int]:
+    """The note-on velocities of a held scale voice walking `notes`, a new note every `every_s`."""
+    sent = [midi.step(Controls(round(i * every_s * 1e9), (sound(n),))) for i, n in enumerate(notes)]
+    return [m[2] for messages in sent for m in messages if m[0] & 0xF0 == NOTE_ON]
+
+
+def test_a_scale_voice_strikes_each_new_note_harder_the_quicker_the_movement():
+    walk = [60, 62, 64, 67, 69, 72]
+    slow = velocities(player(SCALE), walk, every_s=1.0)
+    quick = velocities(player(SCALE), walk, every_s=0.05)
+    assert len(slow) == len(quick) == len(walk)  # a note on for every new note
+    assert slow[0] == quick[0] == 38  # the first, from stillness: the softest (0.3)
+    assert max(slow[1:]) < 45 < 70 < min(quick[1:])
+    again = player(SCALE)
+    velocities(again, walk[:3], every_s=0.05)
+    again.step(frame(sound(64, present=False)))  # the client goes: the next note starts still
+    assert velocities(again, [65], every_s=1.0) == [38]
 
 
 def test_controllers_follow_their_parameter_and_are_sent_only_when_they_change():

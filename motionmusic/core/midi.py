@@ -6,7 +6,10 @@ A keyboard, a sound module or a DAW plays what the voices play. Per voice, on it
 - a glide voice holds a note and bends it (pitch bend over `bend_range` semitones, or MPE: each
   glide voice on a member channel with a ±48 semitone bend), and moves the held note only when
   the glide leaves the bend's reach;
-- any other voice holds the note it plays, a new note when the note changes.
+- any other voice (a scale, a fixed note) holds the note it plays, a new note when the note
+  changes, struck at the speed of the movement that got there: the notes crossed, as a share of
+  the voice's range, over the time since the last new note (`shaping.velocity`, the curve the
+  synth's own strikes use). A first note, from stillness, is the softest.
 Loudness goes to expression (CC 11) and brightness to CC 74 by default; pan is sent only if a
 preset asks for it. Movement on channel volume (CC 7) or pan (CC 10) would move the fader and the
 pan knob of a mixer, so a preset must say `mix_ccs = true` to do that.
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import MidiOut, Preset
+from motionmusic.core.shaping import velocity
 
 Message = tuple[int, ...]
 NOTE_OFF, NOTE_ON, CONTROL, BEND = 0x80, 0x90, 0xB0, 0xE0
@@ -36,6 +40,8 @@ class _Voice:
     note: int | None = None  # the note sounding
     bend: int = CENTRE
     ccs: dict[int, int] = field(default_factory=dict)
+    span: float = 12.0  # semitones the voice's movement spans (the speed's scale)
+    last: tuple[float, int] | None = None  # (seconds, note) of the last new note, while present
 
 
 def rpn(channel: int, number: int, value: int) -> list[Message]:
@@ -57,7 +63,11 @@ class MidiPlayer:
         first = settings.channel - 1 + (1 if mpe else 0)  # MPE: the manager channel is first
         self.range = MPE_BEND if mpe else settings.bend_range
         self.voices = [
-            _Voice((first + i) % 16, _kind(voice.trigger is not None, voice.pitch))
+            _Voice(
+                (first + i) % 16,
+                _kind(voice.trigger is not None, voice.pitch),
+                span=12.0 * voice.pitch.octaves if voice.pitch else 12.0,
+            )
             for i, voice in enumerate(preset.voices)
         ]
         self.ccs: dict[str, int] = {
@@ -81,8 +91,9 @@ class MidiPlayer:
 
     def step(self, controls: Controls) -> list[Message]:
         out: list[Message] = []
+        t = controls.t_ns / 1e9
         for voice, sound in zip(self.voices, controls.voices, strict=False):
-            out += self._voice(voice, sound)
+            out += self._voice(voice, sound, t)
         return out
 
     def silence(self) -> list[Message]:
@@ -97,8 +108,9 @@ class MidiPlayer:
         return out
 
     # -- one voice ----------------------------------------------------------------------------
-    def _voice(self, voice: _Voice, sound: VoiceControls) -> list[Message]:
+    def _voice(self, voice: _Voice, sound: VoiceControls, t: float) -> list[Message]:
         if not sound.present or sound.amp <= 0.0:
+            voice.last = None
             return self._release(voice)
         out = self._cc(voice, "amp", sound.amp) + self._cc(voice, "brightness", sound.brightness)
         out += self._cc(voice, "pan", sound.pan)
@@ -109,13 +121,23 @@ class MidiPlayer:
         elif voice.kind == "glide":
             out += self._glide(voice, sound.midi, sound.amp)
         elif voice.note != nearest:
-            out += self._release(voice) + self._on(voice, nearest, sound.amp)
+            out += self._release(voice) + self._on(voice, nearest, self._speed(voice, nearest, t))
         return out
+
+    def _speed(self, voice: _Voice, note: int, t: float) -> float:
+        """Velocity of a new held note: the share of the range crossed since the last new note,
+        a second."""
+        rate = 0.0
+        if voice.last is not None:
+            since, previous = voice.last
+            rate = abs(note - previous) / max(voice.span, 1.0) / max(t - since, 1 / 60)
+        voice.last = (t, note)
+        return velocity(rate)
 
     def _on(self, voice: _Voice, note: int, strength: float) -> list[Message]:
         voice.note = note
-        velocity = min(max(round(strength * 127), 1), 127)
-        return [(NOTE_ON | voice.channel, note, velocity)]
+        level = min(max(round(strength * 127), 1), 127)
+        return [(NOTE_ON | voice.channel, note, level)]
 
     def _release(self, voice: _Voice) -> list[Message]:
         if voice.note is None:
