@@ -1,16 +1,19 @@
 """MIDI out on a real JACK server, heard by the real `jack_midi_dump` (Debian's JACK example
 tools): every note on has its note off, mute lets every note go at once, controllers follow the
-arm, no more than a frame's worth of sends a frame, and a preset switch leaves nothing hanging.
+arm, no more than a frame's worth of sends a frame, and a preset switch, the client walking out of
+view, a killed synth and SIGTERM each leave nothing hanging.
 A switch on the MIDI input mutes the synth, heard by its output level."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +32,10 @@ from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.outputs import MidiOutput
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset
+from tests.motion import arm_trace, segments
 from tests.test_cli import assert_clean_error, mm
 from tests.test_realtime import looped_trace
+from tests.test_sessions import synth_processes
 
 BYTE = re.compile(r"[0-9a-f]{2}")
 
@@ -84,19 +89,14 @@ def dump(jack_server) -> Iterator[Dump]:
     listener.close()
 
 
-def playing(tmp_path: Path, preset_name: str, dump: Dump) -> tuple[Engine, MidiOutput]:
-    trace = read_trace(looped_trace(tmp_path / "t.mmtrace", 3))
+def playing(
+    tmp_path: Path, preset_name: str, dump: Dump, trace_path: Path | None = None
+) -> tuple[Engine, MidiOutput]:
+    trace = read_trace(trace_path or looped_trace(tmp_path / "t.mmtrace", 3))
     preset = find_preset(preset_name)
     port = MidiOutPort("jack")
     output = MidiOutput(port, preset)
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            port.connect(_dump_input())
-            break
-        except Exception:
-            assert time.monotonic() < deadline, "jack_midi_dump has no input port"
-            time.sleep(0.1)
+    port.connect(_dump_input())
     source = TraceSource(trace, realtime=True)
     tracker = Tracker.for_preset(source, TracePoses(trace), preset)
     engine = Engine(tracker, Instrument(preset, SilentSynth(), outputs=[output]))
@@ -104,17 +104,21 @@ def playing(tmp_path: Path, preset_name: str, dump: Dump) -> tuple[Engine, MidiO
 
 
 def _dump_input() -> str:
+    """jack_midi_dump's input port, once it has registered it."""
     import jack
 
+    deadline = time.monotonic() + 5
     probe = jack.Client("mm-test-probe", no_start_server=True)
     try:
-        ports = [p.name for p in probe.get_ports(is_midi=True, is_input=True)]
+        while True:
+            ports = [p.name for p in probe.get_ports(is_midi=True, is_input=True)]
+            found = [name for name in ports if "midi" in name.lower() and "motionmusic" not in name]
+            if found:
+                return str(found[0])
+            assert time.monotonic() < deadline, f"jack_midi_dump has no input port: {ports}"
+            time.sleep(0.1)
     finally:
         probe.close()
-    found = [name for name in ports if "midi" in name.lower() and "motionmusic" not in name]
-    if not found:
-        raise LookupError(ports)
-    return str(found[0])
 
 
 def note_balance(messages: list[tuple[int, ...]]) -> dict[tuple[int, int], int]:
@@ -163,6 +167,76 @@ def test_mute_lets_every_note_go_within_one_frame(tmp_path, dump):
     assert off - muted_at < 1 / 30  # within one frame
     assert not any(m[0] & 0xF0 == 0x90 and m[2] > 0 for _, m in after)  # nothing struck while muted
     output.close()
+
+
+def test_losing_the_client_lets_every_note_go(tmp_path, dump):
+    """The client raises an arm (notes sound), then walks out of view for 1.5 s: every note is let
+    go while they are away, and nothing is struck until they are back."""
+    script = np.concatenate([segments((0.5, 15, 15), (1.0, 15, 120)), np.full(45, np.nan),
+                             segments((1.0, 120, 15))])  # fmt: skip
+    trace = arm_trace(tmp_path / "away.mmtrace", script)
+    engine, output = playing(tmp_path, "arm-raise-pentatonic", dump, trace)
+    started = time.monotonic()
+    engine.start()
+    time.sleep(4.5)
+    engine.stop()
+    output.close()
+    time.sleep(0.3)
+    messages = [(t - started, m) for t, m in dump.messages()]
+    away = [(t, m) for t, m in messages if 1.5 <= t < 3.0]
+    assert any(m[0] & 0xF0 == 0x90 and m[2] > 0 for t, m in messages if t < 1.5)  # it played
+    off = next(t for t, m in away if m[:2] == (0xB0, 123))
+    assert off < 2.0  # let go soon after the client left
+    before = [m for t, m in messages if t <= off]
+    assert all(count <= 0 for count in note_balance(before).values())
+    assert not any(m[0] & 0xF0 == 0x90 and m[2] > 0 for t, m in away if t > off)
+
+
+def test_a_killed_synth_and_a_sigterm_each_let_every_note_go(jack_server, isolated_home,
+                                                             tmp_path, dump):  # fmt: skip
+    """`run --midi jack` into jack_midi_dump: the synth process is killed mid-phrase (it is
+    restarted, and the MIDI notes it was playing beside are let go), then SIGTERM ends the run
+    with every note let go once more and exit 0."""
+    trace = looped_trace(tmp_path / "t.mmtrace", 8)
+    command = [sys.executable, "-m", "motionmusic", "run", "--no-ui", "--source", str(trace),
+               "--audio", "jack", "--preset", "arm-raise-pentatonic", "--midi", "jack",
+               "--midi-connect", _dump_input()]  # fmt: skip
+    run = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        struck = wait_for(dump, lambda m: m[0] & 0xF0 == 0x90 and m[2] > 0, time.monotonic(), 30)
+        (synth,) = synth_processes(run)
+        killed = time.monotonic()
+        synth.kill()
+        restarted = wait_for(dump, lambda m: m[:2] == (0xB0, 123), killed, 5)
+        assert restarted - killed < 2.0
+        assert synth_processes(run), "the synth was started again"
+        wait_for(dump, lambda m: m[0] & 0xF0 == 0x90 and m[2] > 0, restarted, 10)  # plays on
+        asked = time.monotonic()
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=15) == 0, run.stderr.read().decode() if run.stderr else ""
+        wait_for(dump, lambda m: m[:2] == (0xB0, 123), asked, 2)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    messages = dump.messages()
+    assert struck < killed
+    upto_restart = [m for t, m in messages if t <= restarted]
+    assert all(count <= 0 for count in note_balance(upto_restart).values())
+    assert all(count <= 0 for count in note_balance([m for _, m in messages]).values())
+
+
+def wait_for(dump: Dump, wanted: Callable[[tuple[int, ...]], bool], since: float,
+             seconds: float) -> float:  # fmt: skip
+    """When the first message `wanted` arrived at or after `since`, waited for up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = [t for t, m in dump.messages() if t >= since and wanted(m)]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, "not on the wire in time"
+        time.sleep(0.02)
 
 
 class Played:
