@@ -36,6 +36,7 @@ from tests.motion import arm_trace, segments
 from tests.test_cli import assert_clean_error, mm
 from tests.test_realtime import looped_trace
 from tests.test_sessions import synth_processes
+from tests.test_tui import Terminal
 
 BYTE = re.compile(r"[0-9a-f]{2}")
 
@@ -358,3 +359,38 @@ def _connect(source_client: str, target_port: str) -> None:
         probe.connect(sources[0], targets[0])
     finally:
         probe.close()
+
+
+def test_the_ui_shows_where_midi_goes_a_lets_every_note_go_and_a_switch_mutes(
+    jack_server, isolated_home, tmp_path, dump
+):
+    """`demo --midi jack --midi-connect PORT --switch jack` in a terminal: the session screen
+    names the port and what it is connected to; `a` sends all-notes-off at once; a note on the
+    switch input mutes, as the keymap says; q leaves nothing sounding and nothing running."""
+    import rtmidi
+
+    from motionmusic.paths import config_dir
+
+    (config_dir() / "keymap.toml").write_text('[switch]\nmute = "note 60"\n')
+    to = _dump_input()
+    args = f"demo --audio jack --midi jack --midi-connect {to} --switch jack"
+    terminal = Terminal("mm-midi-ui-test", args, tmp_path, (120, 40))
+    pedal = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="test-pedal")
+    try:
+        screen = terminal.wait_for(f"MIDI jack port motionmusic → {to}")
+        assert "switch: MIDI jack input switch" in screen, screen
+        struck = wait_for(dump, lambda m: m[0] & 0xF0 == 0x90 and m[2] > 0, time.monotonic(), 30)
+        pressed = time.monotonic()
+        subprocess.run(["tmux", "send-keys", "-t", terminal.name, "a"], check=True)
+        off = wait_for(dump, lambda m: m[:2] == (0xB0, 123), pressed, 2)
+        assert struck < pressed and off - pressed < 0.5
+        terminal.wait_for("all notes off")
+        pedal.open_virtual_port("out")
+        _connect("test-pedal", "switch")
+        pedal.send_message([0x90, 60, 100])
+        terminal.wait_for("MUTED", timeout=5)
+        terminal.end_with("q")
+    finally:
+        pedal.delete()
+        terminal.close()
+    assert all(count <= 0 for count in note_balance([m for _, m in dump.messages()]).values())
