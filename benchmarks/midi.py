@@ -4,10 +4,13 @@ A private real-time JACK dummy server (48 kHz; 256-frame periods, then 128) runs
 output (python-rtmidi on JACK, the virtual port `motionmusic`) is connected to a JACK client in
 this process that stamps every event it receives with the time its JACK cycle started (the
 monotonic clock, read in the process callback, less the frames since the cycle began) plus the
-event's offset in the cycle. Each
-round, a frame's controls are computed (a held voice, its note moving), turned into messages and
-sent; the time from the end of that computation to the event in the JACK cycle is the delay.
-rtmidi hands events to JACK's next process cycle, so the delay is at most one period.
+event's offset in the cycle. Each round, a frame's controls are ready (a held voice, its note
+moving); from then, turning them into messages (`MidiPlayer.step`) and handing them to rtmidi is
+the app's part, timed on its own; the time to the event in the JACK cycle is the whole delay.
+rtmidi writes what it is handed at the start of JACK's next process cycle, so a frame, which
+comes when the camera gives it and not in step with JACK, waits for that cycle: half a period in
+the median, up to a whole one. On ALSA's sequencer (a USB MIDI keyboard; not here: no /dev/snd)
+there is no period: the app's part is the whole delay.
 
 Beside it, the same for the synth process: shared memory written → applied at the start of its
 audio buffer (`SynthProcess.latencies_ms`), the figure benchmarks/channel.py measures.
@@ -69,8 +72,10 @@ class Loopback:
         self.client.close()
 
 
-def midi_delays(frames: int) -> np.ndarray:
-    """ms from controls computed to the note on in the JACK cycle, one per frame."""
+def midi_delays(frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """ms from controls computed to the note on in the JACK cycle, and to `send` returning (the
+    app's own part: turning controls into bytes is before it, the wait for JACK after), one pair
+    per frame."""
     preset = find_preset("theremin")
     player = MidiPlayer(preset, MidiOut(glide="bend"))
     port = MidiOutPort("jack")
@@ -80,17 +85,19 @@ def midi_delays(frames: int) -> np.ndarray:
         time.sleep(0.5)
         port.send(player.start())
         sent: list[tuple[float, int]] = []
+        ours: list[float] = []
         for i in range(frames):
             note = 48 + 12 * (i % 2)  # an octave's leap each frame: a new note on each time
             voice = VoiceControls(440.0, 0.6, 0.5, 0.5, True, midi=float(note))
-            messages = player.step(Controls(0, (voice,)))
             computed = time.monotonic()
-            port.send(messages)
+            port.send(player.step(Controls(0, (voice,))))
+            ours.append((time.monotonic() - computed) * 1000)
             sent.append((computed, note))
             time.sleep(1 / 30 + 0.003 * np.random.random())  # frames, not in step with JACK
         time.sleep(0.2)
         ons = [(t, data[1]) for t, data in loop.events if data[0] & 0xF0 == 0x90]
-        return np.array([(on[0] - s[0]) * 1000 for s, on in zip(sent, ons, strict=True)])
+        heard = [(on[0] - s[0]) * 1000 for s, on in zip(sent, ons, strict=True)]
+        return np.array(heard), np.array(ours)
     finally:
         port.send(player.silence())
         loop.close()
@@ -113,15 +120,20 @@ def one_period(period: int, frames: int, log: Path) -> str:
     os.environ["JACK_DEFAULT_SERVER"] = SERVER
     server = JackServer(log, name=SERVER, period=period)
     try:
-        midi = midi_delays(frames)
+        midi, ours = midi_delays(frames)
         synth = synth_delays(frames / 30)
     finally:
         server.stop()
     return (
-        f"| {period} frames ({period / 48:.2f} ms) | {np.percentile(midi, 50):.2f} ms "
-        f"| {np.percentile(midi, 95):.2f} ms | {np.percentile(synth, 50):.2f} ms "
-        f"| {np.percentile(synth, 95):.2f} ms | {len(midi)} |"
+        f"| {period} frames ({period / 48:.2f} ms) | {_ms(midi)} | {_ms(ours, 3)} "
+        f"| {period / 96:.2f} ms | {_ms(synth)} | {len(midi)} |"
     )
+
+
+def _ms(values: np.ndarray, digits: int = 2) -> str:
+    """p50 / p95 in ms."""
+    p50, p95 = np.percentile(values, [50, 95])
+    return f"{p50:.{digits}f} / {p95:.{digits}f} ms"
 
 
 def main() -> None:
@@ -132,8 +144,10 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="midi-bench-"))
     os.environ["MOTIONMUSIC_HOME"] = str(home)
     rows = [
-        "| JACK period | controls → MIDI in the JACK cycle p50 | p95 "
-        "| controls → applied by the synth p50 | p95 | frames |",
+        "| JACK period | controls → MIDI in the JACK cycle p50 / p95 "
+        "| of which the app: controls → bytes handed to rtmidi p50 / p95 "
+        "| half a period (the median wait for the next cycle) "
+        "| controls → applied by the synth p50 / p95 | frames |",
         "|---|---|---|---|---|---|",
     ]
     for period in (256, 128):
