@@ -23,6 +23,7 @@ from motionmusic.adapters.midi_rtmidi import MidiOutPort
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.controls import Controls
+from motionmusic.core.presets import MidiOut, Outputs, Preset
 from motionmusic.core.protocols import Sample
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
@@ -91,13 +92,19 @@ def dump(jack_server) -> Iterator[Dump]:
 
 
 def playing(
-    tmp_path: Path, preset_name: str, dump: Dump, trace_path: Path | None = None
+    tmp_path: Path,
+    preset_name: str | Preset,
+    dump: Dump,
+    trace_path: Path | None = None,
+    connect: bool = True,
 ) -> tuple[Engine, MidiOutput]:
+    """An engine on a trace playing MIDI into jack_midi_dump (`connect`: connected by the app;
+    else the test connects it from outside, as a patchbay would)."""
     trace = read_trace(trace_path or looped_trace(tmp_path / "t.mmtrace", 3))
-    preset = find_preset(preset_name)
-    port = MidiOutPort("jack")
-    output = MidiOutput(port, preset)
-    port.connect(_dump_input())
+    preset = find_preset(preset_name) if isinstance(preset_name, str) else preset_name
+    output = MidiOutput(MidiOutPort("jack"), preset)
+    if connect:
+        output.connect(_dump_input())
     source = TraceSource(trace, realtime=True)
     tracker = Tracker.for_preset(source, TracePoses(trace), preset)
     engine = Engine(tracker, Instrument(preset, SilentSynth(), outputs=[output]))
@@ -270,6 +277,113 @@ def test_controllers_follow_the_arm_in_direction_and_range(tmp_path, dump):
     height, amp = np.array(played.frames).T
     assert np.corrcoef(height, amp)[0, 1] > 0.95  # up with the hand
     assert not any(m[1] in (7, 10) for _, m in dump.messages() if m[0] & 0xF0 == 0xB0)
+
+
+class Receiver:
+    """What a synthesizer makes of the wire: per channel, the held note and its bend, and the
+    bend range the RPN set-up gave it; the pitch it sounds after each note on or bend."""
+
+    def __init__(self) -> None:
+        self.note: dict[int, int] = {}
+        self.bend: dict[int, float] = {}
+        self.range: dict[int, int] = {}
+        self.rpn: dict[int, tuple[int, int]] = {}
+        self.pitches: list[float] = []
+        self.zone: tuple[int, int] | None = None  # (manager channel, member channels)
+
+    def hear(self, message: tuple[int, ...]) -> None:
+        kind, channel = message[0] & 0xF0, message[0] & 0x0F
+        if kind == 0xB0 and message[1] in (101, 100):
+            msb, lsb = self.rpn.get(channel, (127, 127))
+            self.rpn[channel] = (message[2], lsb) if message[1] == 101 else (msb, message[2])
+        elif kind == 0xB0 and message[1] == 6:
+            if self.rpn.get(channel) == (0, 0):
+                self.range[channel] = message[2]
+            elif self.rpn.get(channel) == (0, 6):
+                self.zone = (channel, message[2])
+        elif kind == 0xE0:
+            self.bend[channel] = ((message[2] << 7 | message[1]) - 8192) / 8191
+            self._sound(channel)
+        elif kind == 0x90 and message[2] > 0:
+            self.note[channel] = message[1]
+            self._sound(channel)
+        elif kind in (0x80, 0x90) and self.note.get(channel) == message[1]:
+            del self.note[channel]  # let go: a bend until the next note on sounds nothing
+
+    def _sound(self, channel: int) -> None:
+        if channel in self.note:
+            bend = self.bend.get(channel, 0.0) * self.range.get(channel, 2)
+            self.pitches.append(self.note[channel] + bend)
+
+
+@pytest.mark.parametrize("glide", ["bend", "mpe"])
+def test_a_receiver_sounds_the_glide_the_voice_plays(tmp_path, dump, glide):
+    """The theremin's glide, decoded from the wire as a synthesizer would (RPN bend range, MPE
+    zone, note plus bend): the pitches it sounds are the voice's pitches, frame by frame, to the
+    bend's resolution, on one channel (±2 semitones, a new note beyond) or on a member channel of
+    an MPE zone (±48 semitones). The receiver is patched in after the set-up was first sent: it
+    is sent again for it."""
+    theremin = find_preset("theremin")
+    preset = theremin.model_copy(update={"outputs": Outputs(midi=MidiOut(glide=glide))})
+    engine, output = playing(tmp_path, preset, dump, connect=False)
+    patched = time.monotonic()
+    _patch(_dump_input())  # by a patchbay, after the port was set up: it is set up again
+    wait_for(dump, lambda m: m[:3] == (0xB0, 101, 0), patched, 3)  # RPN 0 or 6: the set-up
+    played = Pitches()
+    engine.sinks.append(played)
+    engine.start()
+    time.sleep(4.5)
+    engine.stop()
+    output.close()
+    time.sleep(0.3)
+    receiver = Receiver()
+    for _, message in dump.messages():
+        receiver.hear(message)
+    if glide == "mpe":
+        assert receiver.zone == (0, 1)  # manager channel 1, one member channel
+        assert receiver.range == {1: 48}
+    else:
+        assert receiver.range == {0: 2}
+    heard = receiver.pitches
+    assert len(heard) > 60 and np.ptp(heard) > 6  # the hand moved the pitch half an octave and more
+    step = (48 if glide == "mpe" else 2) / 8191  # a bend step: 0.6 cents (MPE), 0.02 cents
+    assert unsounded(played.midi, heard, within=step / 2 * 1.001) == ""
+
+
+def _patch(target: str) -> None:
+    """Connect our MIDI output to `target` from another JACK client (qjackctl, a patchbay)."""
+    import jack
+
+    probe = jack.Client("mm-test-patchbay", no_start_server=True)
+    try:
+        probe.connect("motionmusic:motionmusic", target)
+    finally:
+        probe.close()
+
+
+class Pitches:
+    """A sink: the voice's pitch (MIDI number) each frame it sounds."""
+
+    def __init__(self) -> None:
+        self.midi: list[float] = []
+
+    def record(self, sample: Sample, controls: Controls | None) -> None:
+        if controls is not None and controls.voices[0].present and controls.voices[0].amp > 0:
+            self.midi.append(controls.voices[0].midi)
+
+
+def unsounded(frames: list[float], heard: list[float], within: float) -> str:
+    """After each frame the receiver sounds that frame's pitch, `within` semitones (half a bend
+    step: the rounding): the pitch it already sounded (nothing sent) or the next one it heard (a
+    change sent); nothing heard that no frame played. What went wrong, or "" when nothing did."""
+    i = 0
+    for n, value in enumerate(frames):
+        if abs(heard[i] - value) <= within:
+            continue
+        i += 1
+        if i == len(heard) or abs(heard[i] - value) > within:
+            return f"frame {n} played {value:.3f}; frames {frames[n - 4 : n + 3]} heard {heard[i - 4 : i + 3]}"
+    return "" if i == len(heard) - 1 else f"{len(heard) - 1 - i} pitches heard after the last frame"
 
 
 def test_a_preset_switch_leaves_nothing_hanging(tmp_path, dump):

@@ -24,6 +24,8 @@ class MidiSender(Protocol):
 
     def send(self, messages: list[tuple[int, ...]]) -> None: ...
 
+    def connect(self, target: str) -> None: ...
+
     def connections(self) -> list[str]: ...
 
     def close(self) -> None: ...
@@ -48,13 +50,14 @@ class MidiOutput:
     def __init__(self, port: MidiSender, preset: Preset) -> None:
         self.port = port
         self._lock = threading.Lock()
-        self._described = self._look()
-        self._closed = threading.Event()
-        threading.Thread(target=self._watch, name="midi-connections", daemon=True).start()
         self._muted = False
         self._player = MidiPlayer(preset, midi_settings(preset))
         self.sent = 0  # messages sent (the screen and tests)
         self._send(self._player.start())
+        self._connected = set(port.connections())
+        self._described = self._look(self._connected)
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch, name="midi-connections", daemon=True).start()
 
     def _send(self, messages: list[tuple[int, ...]]) -> None:
         if messages:
@@ -83,19 +86,33 @@ class MidiOutput:
             self._player = MidiPlayer(preset, midi_settings(preset))
             self._send(self._player.start())
 
+    def connect(self, target: str) -> None:
+        """Connect to an instrument's input, and set it up (bend range, MPE zone)."""
+        self.port.connect(target)
+        self._welcome()
+
     def describe(self) -> str:
         """Cheap: the loop's state reads it every frame it publishes; `_watch` refreshes it."""
         return self._described
 
-    def _look(self) -> str:
-        connected = self.port.connections()
-        to = ", ".join(connected) if connected else "nothing connected yet"
+    def _look(self, connected: set[str]) -> str:
+        to = ", ".join(sorted(connected)) if connected else "nothing connected yet"
         return f"MIDI {self.port.api} port {self.port.name} → {to}"
+
+    def _welcome(self) -> None:
+        """An instrument connected since the last look hears the set-up: the bend range and
+        MPE zone it needs to play the glides in tune were sent before it was there."""
+        connected = set(self.port.connections())
+        with self._lock:
+            if connected - self._connected:
+                self._send(self._player.start())
+            self._connected = connected
+        self._described = self._look(connected)
 
     def _watch(self) -> None:
         """Who is connected, looked at every 2 s (asking JACK takes milliseconds)."""
         while not self._closed.wait(2.0):
-            self._described = self._look()
+            self._welcome()
 
     def close(self) -> None:
         if self._closed.is_set():
@@ -159,10 +176,10 @@ def open_outputs(preset: Preset, wanted: Wanted) -> list[MidiOutput | OscOutput]
     midi, connect = wanted.midi, wanted.connect
     try:
         if midi is not None or preset.outputs.midi is not None or connect is not None:
-            port = MidiOutPort(None if midi in (None, "auto") else midi)
-            outputs.append(MidiOutput(port, preset))
+            midi_output = MidiOutput(MidiOutPort(None if midi in (None, "auto") else midi), preset)
+            outputs.append(midi_output)
             if connect is not None:
-                port.connect(connect)
+                midi_output.connect(connect)
         target = wanted.osc or (preset.outputs.osc.target if preset.outputs.osc else None)
         if target is not None:
             outputs.append(OscOutput(OscSender(target)))
