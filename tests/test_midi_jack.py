@@ -32,7 +32,7 @@ from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.outputs import MidiOutput
 from motionmusic.runtime.tracker import Tracker
-from motionmusic.store.preset_library import find_preset
+from motionmusic.store.preset_library import find_preset, preset_path
 from tests.motion import arm_trace, segments
 from tests.test_cli import assert_clean_error, mm
 from tests.test_realtime import looped_trace
@@ -414,6 +414,36 @@ def test_a_midi_port_that_does_not_exist_is_one_line_and_exit_2(
     assert_clean_error(refused, "MIDI port 'nobody:in' does not exist")
     no_alsa = mm("run", "--no-ui", "--source", trace, "--audio", "jack", "--midi", "alsa")
     assert_clean_error(no_alsa, "no MIDI output: alsa: no ALSA sequencer here")
+
+
+def test_bad_outputs_on_a_client_are_one_line_each_and_lose_nothing_recorded(
+    jack_server, isolated_home, tmp_path
+):
+    """A client with a session logged: a MIDI port that does not exist, a preset with a CC out of
+    range and an unreachable OSC host are each one line and exit 2, before anything is played;
+    the session logged before is untouched and no empty one is left beside it."""
+    from motionmusic.store import clients
+
+    trace = str(looped_trace(tmp_path / "t.mmtrace", 1))
+    clients.create("C9", "arm-raise-pentatonic")
+    logged = mm("run", "--no-ui", "--client", "C9", "--source", trace, "--audio", "jack")
+    assert logged.returncode == 0, logged.stderr
+    folder = clients.client_dir("C9")
+    before = recorded(folder)
+    assert clients.sessions("C9")
+    bad_cc = tmp_path / "bad-cc.toml"
+    bad_cc.write_text(preset_path("theremin").read_text() + "\n[outputs.midi.cc]\namp = 120\n")
+    run = ("run", "--no-ui", "--client", "C9", "--source", trace, "--audio", "jack")
+    assert_clean_error(mm(*run, "--midi", "jack", "--midi-connect", "nobody:in"), "nobody:in")
+    assert_clean_error(mm(*run, "--preset", str(bad_cc)), "outputs.midi.cc.amp")
+    assert_clean_error(mm(*run, "--osc", "nosuchhost.invalid:9000"), "unreachable")
+    assert recorded(folder) == before
+
+
+def recorded(folder: Path) -> dict[Path, bytes]:
+    """Every file of a client but the lock (which names the last run's pid)."""
+    files = (path for path in folder.rglob("*") if path.is_file() and path.name != "session.lock")
+    return {path: path.read_bytes() for path in files}
 
 
 def test_a_switch_pressed_on_the_midi_input_mutes_the_synth(jack_server, isolated_home, tmp_path):
