@@ -386,6 +386,38 @@ def unsounded(frames: list[float], heard: list[float], within: float) -> str:
     return "" if i == len(heard) - 1 else f"{len(heard) - 1 - i} pitches heard after the last frame"
 
 
+def test_a_midi_only_preset_keeps_the_synth_silent_until_a_preset_plays_it(
+    jack_server, tmp_path, dump
+):
+    """`[outputs.midi] synth = false`: the theremin's notes go out on MIDI while the internal
+    synth, running on JACK, stays silent; switching to the theremin as shipped brings its sound
+    back, and MIDI plays on."""
+    theremin = find_preset("theremin")
+    midi_only = theremin.model_copy(update={"outputs": Outputs(midi=MidiOut(synth=False))})
+    synth = SynthProcess(theremin, "jack").start()
+    trace = read_trace(looped_trace(tmp_path / "t.mmtrace", 3))
+    output = MidiOutput(MidiOutPort("jack"), midi_only)
+    output.connect(_dump_input())
+    source = TraceSource(trace, realtime=True)
+    tracker = Tracker.for_preset(source, TracePoses(trace), midi_only)
+    engine = Engine(tracker, Instrument(midi_only, synth, outputs=[output]))
+    try:
+        engine.start()
+        time.sleep(1.5)
+        silent = loudest(synth, 1.0)
+        heard = len(dump.messages())
+        engine.submit(PlayPreset(theremin))
+        time.sleep(1.0)
+        playing_again = loudest(synth, 0.5)
+    finally:
+        engine.stop()
+        output.close()
+        synth.close()
+    assert heard > 20  # the MIDI instrument played all along
+    assert silent < -80 < -30 < playing_again
+    assert len(dump.messages()) > heard
+
+
 def test_a_preset_switch_leaves_nothing_hanging(tmp_path, dump):
     """Up to the all-notes-off the switch sends, every note of the old preset was let go."""
     engine, output = playing(tmp_path, "arm-raise-pentatonic", dump)

@@ -19,7 +19,7 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo, Synth, SynthFactory
+from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
 from motionmusic.core.session import Kind
 from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
@@ -343,9 +343,8 @@ def play(
 ) -> None:
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
     client's session is recorded unless `kind` is "unlogged"."""
-    from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.adapters.synth_silent import SilentSynth
     from motionmusic.cli.status_line import play_live
+    from motionmusic.cli.terminal_ui import start_synth
     from motionmusic.runtime.client_display import open_display, show
 
     screen = open_display(display) if display else None
@@ -354,14 +353,14 @@ def play(
     outputs = open_outputs(preset, wanted)
     for output in outputs:
         stack.callback(output.close)
-    synth: Synth
-    factory: SynthFactory | None = None
-    if wants_synth(preset):
-        synth = SynthProcess(preset, audio, buffer=buffer, device=device).start()
-        factory = SynthProcess.factory(audio, buffer, device)
-    else:  # MIDI only: a DAW or a keyboard makes the sound
-        synth = SilentSynth()
+    # MIDI only (a DAW or a keyboard makes the sound): no audio device is no error; the synth
+    # still starts where it can, for a switch to a preset that plays it
+    synth, factory, warning = start_synth(
+        preset, audio, device, buffer, silent_ok=not wants_synth(preset)
+    )
     stack.callback(synth.close)
+    if warning is not None:
+        console.print(warning)
     live = LiveSession(
         source,
         estimator,

@@ -8,7 +8,7 @@ voice plays travels as a MIDI number, so nobody turns Hz back into a note name o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from motionmusic.core.scales import midi_to_name
 
@@ -48,3 +48,9 @@ class Controls:
     voices: tuple[VoiceControls, ...]
     reward: float = 0.0  # 1 while a ROM target is reached: the preset's reward sound plays
     stretch: float = 0.0  # 1 in the stretch zone beyond the calibrated reach
+
+    def hushed(self) -> Controls:
+        """This frame with every voice absent (it fades out) and no reward: what the internal
+        synth plays while another instrument plays the preset alone (MIDI only)."""
+        voices = tuple(replace(voice, present=False, amp=0.0, strike=0.0) for voice in self.voices)
+        return Controls(self.t_ns, voices)

@@ -109,6 +109,14 @@ class Instrument:
             self._lead_at, self.lead_s = angles.t_ns, self._pipeline_s()
         return self.performer.step(angles, self.lead_s, group)
 
+    @property
+    def synth_plays(self) -> bool:
+        """False while a preset saying `[outputs.midi] synth = false` plays on another
+        instrument: the internal synth fades out and stays silent (without one, as when
+        rendering, it plays: there is nothing else to hear)."""
+        midi = self.preset.outputs.midi
+        return midi is None or midi.synth or not self.outputs
+
     def _pipeline_s(self) -> float:
         """The synth's recent frame -> sound median; 0 where it measures none (offline)."""
         status = self.synth.status()
@@ -117,7 +125,7 @@ class Instrument:
 
     def send(self, controls: Controls, t_ns: int) -> None:
         self.synth.ensure_alive()
-        self.synth.send(controls, t_ns)
+        self.synth.send(controls if self.synth_plays else controls.hushed(), t_ns)
         restarts = getattr(self.synth, "restarts", 0)
         if restarts != self._restarts:  # the synth was restarted: other instruments start clean
             self._restarts = restarts
