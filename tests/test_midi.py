@@ -118,6 +118,8 @@ def test_silence_lets_every_note_go_on_every_channel():
         ("cc = { amp = 7 }", "cc.amp = 7 moves the receiver's channel volume"),
         ("cc = { pan = 10 }", "set mix_ccs = true"),
         ("cc = { amp = 120 }", "outputs.midi.cc.amp"),
+        ("cc = { amp = 1, brightness = 11 }", "expression: its loudness would follow brightness"),
+        ("cc = { amp = 74 }", "cc.brightness and cc.amp are both controller 74"),
         ("channel = 17", "outputs.midi.channel"),
     ],
 )

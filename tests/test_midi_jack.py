@@ -155,8 +155,13 @@ def test_every_note_on_has_its_note_off_and_sends_stay_within_the_frame_rate(tmp
     assert len(ons) >= 4  # the ladder was climbed (two raises)
     assert all(count <= 0 for count in note_balance(messages).values())  # nothing left on
     assert (0xB0, 123, 0) in messages  # and all-notes-off at the end
-    notes_and_ccs = [m for m in messages if m[0] & 0xF0 in (0x90, 0xB0) and m[1] != 123]
-    assert len(notes_and_ccs) <= frames * 3  # a note, its release and a controller at most
+    streams: dict[tuple[int, ...], int] = {}  # per note-on channel, controller and bend
+    for m in messages:
+        if m[0] & 0xF0 in (0x90, 0xB0, 0xE0) and m[1] != 123:
+            key = m[:2] if m[0] & 0xF0 == 0xB0 else m[:1]
+            streams[key] = streams.get(key, 0) + 1
+    assert (0xB0, 11) in streams  # the loudness went out as expression
+    assert max(streams.values()) <= frames  # each at or below the frame rate: no flood
 
 
 def test_mute_lets_every_note_go_within_one_frame(tmp_path, dump):

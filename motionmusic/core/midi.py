@@ -12,7 +12,8 @@ A keyboard, a sound module or a DAW plays what the voices play. Per voice, on it
   synth's own strikes use). A first note, from stillness, is the softest.
 Loudness goes to expression (CC 11) and brightness to CC 74 by default; pan is sent only if a
 preset asks for it. Movement on channel volume (CC 7) or pan (CC 10) would move the fader and the
-pan knob of a mixer, so a preset must say `mix_ccs = true` to do that.
+pan knob of a mixer, and anything but loudness on expression (CC 11) the loudness, so a preset must
+say `mix_ccs = true` to do that (`presets.MidiOut`).
 
 Only what changed is sent, once per frame at most; `silence()` lets every note go (a note off
 for each, then all-notes-off on every channel used): on mute, client lost, preset switch, exit.

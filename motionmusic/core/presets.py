@@ -168,6 +168,9 @@ class Reward(Strict):
 
 MIX_CCS = {7: "channel volume", 10: "pan"}
 """CCs a mixer shows as a fader or a knob: movement sent there moves them (`mix_ccs`)."""
+EXPRESSION = 11
+"""The player's dynamics: meant for loudness; anything else sent there makes the loudness follow
+it (`mix_ccs` too)."""
 CcNumber = Annotated[int, Field(ge=0, le=119)]
 
 
@@ -189,7 +192,8 @@ class MidiOut(Strict):
     the voices on the member channels after it)."""
     cc: Controllers = Controllers()
     mix_ccs: bool = False
-    """Allow movement on channel volume (CC 7) and pan (CC 10): they move a mixer's controls."""
+    """Allow movement on channel volume (CC 7) and pan (CC 10), which move a mixer's controls,
+    and on expression (CC 11) for anything but loudness."""
     glide: Literal["bend", "mpe"] = "bend"
     """A glide voice: one held note bent, or MPE (a member channel each, ±48 semitones)."""
     bend_range: int = Field(2, ge=1, le=48)
@@ -198,11 +202,22 @@ class MidiOut(Strict):
     """The internal synth plays too; false: MIDI only (a DAW or a keyboard makes the sound)."""
 
     @model_validator(mode="after")
-    def _no_mixer_by_accident(self) -> MidiOut:
+    def _no_level_by_accident(self) -> MidiOut:
+        """Movement on a controller the receiver treats as a level only when a preset says so,
+        and never two parameters on one controller (they would fight over it)."""
+        used: dict[int, str] = {}
         for name, number in self.cc.model_dump().items():
-            if number in MIX_CCS and not self.mix_ccs:
+            if number is None:
+                continue
+            if number in used:
+                raise ValueError(f"cc.{name} and cc.{used[number]} are both controller {number}")
+            used[number] = name
+            what = MIX_CCS.get(number)
+            if number == EXPRESSION and name != "amp":
+                what = "expression: its loudness would follow " + name
+            if what is not None and not self.mix_ccs:
                 raise ValueError(
-                    f"cc.{name} = {number} moves the receiver's {MIX_CCS[number]}: "
+                    f"cc.{name} = {number} moves the receiver's {what}: "
                     "set mix_ccs = true if that is meant"
                 )
         return self
