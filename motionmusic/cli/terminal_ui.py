@@ -81,7 +81,6 @@ def open_ui(
             show(screen, live.engine)
             url = screen.url
         notes = [n for n in (note, warning, url and f"client display: {url}") if n]
-        notes += [output.describe() for output in outputs]
         keymap = load_keymap(config_dir() / "keymap.toml")
         app = MotionMusicApp(live, keymap=keymap, notes=notes, display_url=url)
         switch = open_switch(wanted.switch, lambda action: app.call_from_thread(app.press, action))
