@@ -24,7 +24,7 @@ from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.controls import Controls
 from motionmusic.core.presets import MidiOut, Outputs, Preset
-from motionmusic.core.protocols import Sample
+from motionmusic.core.protocols import Sample, Sink
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import read_trace
 from motionmusic.runtime.commands import PlayPreset
@@ -109,6 +109,16 @@ def playing(
     tracker = Tracker.for_preset(source, TracePoses(trace), preset)
     engine = Engine(tracker, Instrument(preset, SilentSynth(), outputs=[output]))
     return engine, output
+
+
+def play_for(engine: Engine, output: MidiOutput, sink: Sink, seconds: float = 4.5) -> None:
+    """Play with `sink` watching each frame, then close the port and let the wire settle."""
+    engine.sinks.append(sink)
+    engine.start()
+    time.sleep(seconds)
+    engine.stop()
+    output.close()
+    time.sleep(0.3)
 
 
 def _dump_input() -> str:
@@ -266,14 +276,8 @@ class Played:
 def test_controllers_follow_the_arm_in_direction_and_range(tmp_path, dump):
     """Theremin: the left hand's height is the loudness, sent as expression (CC 11): the values
     on the wire are exactly the loudness of the frames they changed in, rising with the hand."""
-    engine, output = playing(tmp_path, "theremin", dump)
     played = Played()
-    engine.sinks.append(played)
-    engine.start()
-    time.sleep(4.5)
-    engine.stop()
-    output.close()
-    time.sleep(0.3)
+    play_for(*playing(tmp_path, "theremin", dump), played)
     wire = [m[2] for _, m in dump.messages() if m[0] & 0xF0 == 0xB0 and m[1] == 11]
     levels = [round(amp * 127) for _, amp in played.frames]
     changes = [v for i, v in enumerate(levels) if i == 0 or v != levels[i - 1]]
@@ -335,12 +339,7 @@ def test_a_receiver_sounds_the_glide_the_voice_plays(tmp_path, dump, glide):
     _patch(_dump_input())  # by a patchbay, after the port was set up: it is set up again
     wait_for(dump, lambda m: m[:3] == (0xB0, 101, 0), patched, 3)  # RPN 0 or 6: the set-up
     played = Pitches()
-    engine.sinks.append(played)
-    engine.start()
-    time.sleep(4.5)
-    engine.stop()
-    output.close()
-    time.sleep(0.3)
+    play_for(engine, output, played)
     receiver = Receiver()
     for _, message in dump.messages():
         receiver.hear(message)
