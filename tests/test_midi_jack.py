@@ -14,12 +14,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from motionmusic.adapters.midi_rtmidi import MidiOutPort
+from motionmusic.adapters.midi_rtmidi import MidiInPort, MidiOutPort
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.controls import Controls
@@ -33,6 +34,7 @@ from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.outputs import MidiOutput
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset, preset_path
+from tests.conftest import JackServer
 from tests.motion import arm_trace, segments
 from tests.test_cli import assert_clean_error, mm
 from tests.test_realtime import looped_trace
@@ -439,6 +441,89 @@ def test_a_preset_switch_leaves_nothing_hanging(tmp_path, dump):
     assert any(m[0] & 0xF0 == 0x90 for m in old)  # the old preset played notes
     assert all(count <= 0 for count in note_balance(old).values())
     assert all(count <= 0 for count in note_balance([m for _, m in messages]).values())
+
+
+def test_midi_comes_back_with_the_jack_server(tmp_path, monkeypatch):
+    """The JACK server dies mid-phrase, and the instrument on it: the loop plays on and the
+    screen says so; when a server is back with the instrument on it, the port is there again,
+    connected where the app had connected it, set up again (the bend range) and playing, and
+    the switch input hears a pedal again. Every port closes cleanly at the end (rtmidi closing
+    a client libjack had already freed crashed the process)."""
+    import rtmidi
+
+    name = "motionmusic-midi-victim"
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", name)  # restored afterwards
+    with ExitStack() as cleanup:  # in reverse: the engine, the port, the dumps, the servers
+        server = JackServer(tmp_path / "victim.log", name=name)
+        cleanup.callback(server.stop)
+        before = Dump()
+        cleanup.callback(before.close)
+        engine, output = playing(tmp_path, "theremin", before)
+        cleanup.callback(output.close)
+        pressed: list[tuple[int, ...]] = []
+        switch = MidiInPort(pressed.append, "jack")
+        cleanup.callback(switch.close)
+        cleanup.callback(engine.stop)
+        engine.start()
+        wait_for(before, lambda m: m[0] & 0xF0 == 0x90, 0.0, 10)  # the glide's held note
+        server.process.kill()
+        server.process.wait()
+        before.close()
+        wait_until(lambda: "NO JACK SERVER, retrying" in output.describe(), 3)
+        frames = engine.frames
+        time.sleep(0.5)
+        assert engine.frames > frames  # tracking (and the log) go on
+        again = JackServer(tmp_path / "again.log", name=name)
+        cleanup.callback(again.stop)
+        after = Dump()
+        cleanup.callback(after.close)
+        back = time.monotonic()
+        wait_for(after, lambda m: m[:3] == (0xB0, 101, 0), back, 6)  # RPN 0: the bend range
+        wait_for(after, lambda m: m[0] & 0xF0 == 0xE0, back, 2)  # the glide plays on
+        assert output.describe().endswith(_dump_input())
+        pedal = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="test-pedal")
+        cleanup.callback(pedal.delete)
+        pedal.open_virtual_port("out")
+        wait_until(lambda: _try_connect("test-pedal", "switch"), 5)  # the switch is back too
+        pedal.send_message([0x90, 60, 100])
+        wait_until(lambda: (0x90, 60, 100) in pressed, 2)
+
+
+def test_a_port_dead_with_its_server_is_closed_before_another_opens(tmp_path, monkeypatch):
+    """The switch input died with its JACK server; a new server answers and the MIDI output
+    opens on it at once, before the switch's own watch looks again: the dead switch is closed
+    first (after, libjack has freed it and rtmidi closing it crashed the process), and then
+    comes back by itself."""
+    name = "motionmusic-midi-victim"
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", name)  # restored afterwards
+    with ExitStack() as cleanup:
+        server = JackServer(tmp_path / "victim.log", name=name)
+        cleanup.callback(server.stop)
+        switch = MidiInPort(lambda message: None, "jack")
+        cleanup.callback(switch.close)
+        server.process.kill()
+        server.process.wait()
+        again = JackServer(tmp_path / "again.log", name=name)
+        cleanup.callback(again.stop)
+        output = MidiOutPort("jack")
+        cleanup.callback(output.close)
+        wait_until(lambda: _try_connect("motionmusic", "switch"), 5)
+    # closed, every one, and this process is still here to say so
+
+
+def _try_connect(source_client: str, target_port: str) -> bool:
+    try:
+        _connect(source_client, target_port)
+        return True
+    except AssertionError:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.05)
 
 
 def test_a_midi_port_that_does_not_exist_is_one_line_and_exit_2(

@@ -4,12 +4,19 @@ instruments connect to, and an input for a footswitch or an accessibility switch
 python-rtmidi's wheel speaks ALSA's sequencer and JACK on Linux. ALSA is its default, and it fails
 where there is no /dev/snd (a container, this kind of server): then JACK is tried, and if neither
 opens, one line says why. `RTMIDI_API` (alsa, jack) or the command's option chooses outright.
+
+A JACK server can die (a USB interface pulled out) and come back. Its clients die with it, and
+libjack frees the dead ones itself when the next client of this process opens: rtmidi closing one
+after that crashes the process. So every port here is opened only after each dead port of this
+process has been closed (`_retire_dead`), and a dead port is opened again on the server that
+answers now.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +24,8 @@ from motionmusic.core.errors import MotionMusicError
 
 APIS = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE", "winmm": "WINDOWS_MM"}
 CLIENT = "motionmusic"
+_OPEN: set[_Port] = set()  # this process's ports: each checked before another opens
+_OPENING = threading.Lock()
 
 
 def _tried(api: str | None) -> list[str]:
@@ -47,34 +56,95 @@ def _why(api: str, exc: BaseException) -> str:
     return f"{api}: {exc}"
 
 
-class MidiOutPort:
-    """The virtual output other instruments connect to; `send` takes raw messages."""
+class _Port:
+    """One rtmidi port of this process: opened on the first API that works, closed safely,
+    opened again after its JACK server died."""
 
-    def __init__(self, api: str | None = None, name: str = CLIENT) -> None:
+    output = True
+
+    def __init__(self, api: str | None, name: str, what: str) -> None:
+        self._swap = threading.Lock()  # the port is never used while it is replaced
+        self._port: Any = None
         problems: list[str] = []
         for candidate in _tried(api):
+            self.api, self.name = candidate, name
             try:
-                self._port = _backend(candidate).open_output(name, virtual=True, client_name=CLIENT)
-                self.api, self.name = candidate, name
+                self._open()
                 self.problems = problems  # why the ones before it failed (said once, on screen)
                 return
             except Exception as exc:  # rtmidi raises its own SystemError types, or OSError
                 problems.append(_why(candidate, exc))
-        raise MotionMusicError("no MIDI output: " + "; ".join(problems))
+        raise MotionMusicError(f"no MIDI {what}: " + "; ".join(problems))
+
+    def _open_raw(self) -> Any:
+        raise NotImplementedError
+
+    def _open(self) -> None:
+        with _OPENING:
+            if self.api == "jack":
+                with _JackProbe() as probe:  # a server answers (rtmidi would start one)
+                    _retire_dead(probe)
+            self._port = self._open_raw()
+            _OPEN.add(self)
+
+    def on_jack(self, probe: Any) -> bool:
+        """Whether this port is in the graph of the server `probe` is on."""
+        listed = probe.get_ports(is_midi=True, is_output=self.output, is_input=not self.output)
+        return any(_ours(port, self.name) for port in listed)
+
+    def reopen(self) -> None:
+        """The port again, on the JACK server that answers now (one line if none does)."""
+        self.retire()
+        self._open()
+
+    def retire(self) -> None:
+        """Close it (on a dead server rtmidi takes a second to give up); sends are dropped."""
+        with self._swap:
+            dead, self._port = self._port, None
+        _OPEN.discard(self)
+        if dead is not None:
+            _release(dead)
+
+    close = retire
+
+
+def _retire_dead(probe: Any) -> None:
+    """Close every port of this process that the server `probe` is on does not list: it died
+    with an earlier server. Called before any port opens."""
+    for port in list(_OPEN):
+        if port.api == "jack" and not port.on_jack(probe):
+            port.retire()
+
+
+class MidiOutPort(_Port):
+    """The virtual output other instruments connect to; `send` takes raw messages."""
+
+    def __init__(self, api: str | None = None, name: str = CLIENT) -> None:
+        super().__init__(api, name, "output")
+
+    def _open_raw(self) -> Any:
+        return _backend(self.api).open_output(self.name, virtual=True, client_name=CLIENT)
 
     def send(self, messages: list[tuple[int, ...]]) -> None:
-        raw = self._port._rt  # mido's rtmidi port: send the bytes as they are, no re-parsing
-        for message in messages:
-            raw.send_message(message)
+        with self._swap:
+            if self._port is None:
+                return  # gone with its JACK server, not open again yet: nobody to hear it
+            raw = self._port._rt  # mido's rtmidi port: the bytes as they are, no re-parsing
+            for message in messages:
+                raw.send_message(message)
 
-    def connections(self) -> list[str]:
-        """The ports this one is connected to (JACK tells; ALSA's rtmidi does not: empty)."""
+    def connections(self) -> list[str] | None:
+        """The ports this one is connected to (JACK tells; ALSA's rtmidi does not: empty).
+        None: the port is gone with its JACK server (killed, or restarted without us); ALSA's
+        sequencer lives in the kernel and never goes."""
         if self.api != "jack":
             return []
         try:
             with _JackProbe() as probe:
                 return sorted(c.name for c in probe.get_all_connections(_own(probe, self.name)))
-        except (MotionMusicError, OSError):
+        except MotionMusicError:
+            return None
+        except OSError:
             return []
 
     def connect(self, target: str) -> None:
@@ -92,13 +162,14 @@ class MidiOutPort:
                 )
             probe.connect(_own(probe, self.name), target)
 
-    def close(self) -> None:
-        _release(self._port)
 
-
-class MidiInPort:
+class MidiInPort(_Port):
     """A port a switch interface is connected to; `on_message(status, data1, data2)` is called
-    from rtmidi's thread for each message."""
+    from rtmidi's thread for each message. On JACK it is looked at every 2 s and opened again
+    if its server died and another answers (what was connected to it is connected again by
+    whoever connected it: a patchbay, a2jmidid)."""
+
+    output = False
 
     def __init__(
         self,
@@ -106,24 +177,33 @@ class MidiInPort:
         api: str | None = None,
         name: str = "switch",
     ) -> None:
-        problems: list[str] = []
-        for candidate in _tried(api):
+        self._on_message = on_message
+        super().__init__(api, name, "input")
+        self._closed = threading.Event()
+        if self.api == "jack":
+            threading.Thread(target=self._watch, name="midi-switch", daemon=True).start()
+
+    def _open_raw(self) -> Any:
+        return _backend(self.api).open_input(
+            self.name,
+            virtual=True,
+            client_name=f"{CLIENT}-in",
+            callback=lambda message: self._on_message(tuple(message.bytes())),
+        )
+
+    def _watch(self) -> None:
+        while not self._closed.wait(2.0):
             try:
-                backend = _backend(candidate)
-                self._port = backend.open_input(
-                    name,
-                    virtual=True,
-                    client_name=f"{CLIENT}-in",
-                    callback=lambda message: on_message(tuple(message.bytes())),
-                )
-                self.api, self.name = candidate, name
-                return
-            except Exception as exc:
-                problems.append(_why(candidate, exc))
-        raise MotionMusicError("no MIDI input: " + "; ".join(problems))
+                with _JackProbe() as probe:
+                    gone = not self.on_jack(probe)
+                if gone:
+                    self.reopen()
+            except MotionMusicError:
+                continue  # no server now: looked at again in 2 s
 
     def close(self) -> None:
-        _release(self._port)
+        self._closed.set()
+        self.retire()
 
 
 def _release(port: Any) -> None:
@@ -151,9 +231,14 @@ class _JackProbe:
         self.client.close()
 
 
+def _ours(port: Any, name: str) -> bool:
+    """rtmidi names our ports CLIENT:name (or CLIENT-in:name, or with a suffix JACK adds)."""
+    return bool(port.name.split(":", 1)[0].startswith(CLIENT) and port.shortname == name)
+
+
 def _own(probe: Any, name: str) -> Any:
-    """Our output port as JACK lists it (rtmidi names it CLIENT:name, or with a suffix)."""
+    """Our output port as JACK lists it."""
     for port in probe.get_ports(is_midi=True, is_output=True):
-        if port.name.split(":", 1)[0].startswith(CLIENT) and port.shortname == name:
+        if _ours(port, name):
             return port
     raise MotionMusicError(f"the MIDI port {name!r} is not on JACK")

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.midi import MidiPlayer
 from motionmusic.core.osc import Message as OscMessage
 from motionmusic.core.osc import OscPlan
@@ -26,7 +27,9 @@ class MidiSender(Protocol):
 
     def connect(self, target: str) -> None: ...
 
-    def connections(self) -> list[str]: ...
+    def connections(self) -> list[str] | None: ...
+
+    def reopen(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -51,10 +54,14 @@ class MidiOutput:
         self.port = port
         self._lock = threading.Lock()
         self._muted = False
+        self._preset = preset
         self._player = MidiPlayer(preset, midi_settings(preset))
+        self._target: str | None = None  # connected to by the app: again after a reopen
+        self._gone = False  # the port went with its JACK server; reopened when one is back
+        self._rejoin = False  # reopened: connect to `_target` again once it is there
         self.sent = 0  # messages sent (the screen and tests)
         self._send(self._player.start())
-        self._connected = set(port.connections())
+        self._connected = set(port.connections() or ())
         self._described = self._look(self._connected)
         self._closed = threading.Event()
         threading.Thread(target=self._watch, name="midi-connections", daemon=True).start()
@@ -83,13 +90,15 @@ class MidiOutput:
         """Another preset: every note of this one let go, the new one's channels set up."""
         with self._lock:
             self._send(self._player.silence())
+            self._preset = preset
             self._player = MidiPlayer(preset, midi_settings(preset))
             self._send(self._player.start())
 
     def connect(self, target: str) -> None:
         """Connect to an instrument's input, and set it up (bend range, MPE zone)."""
         self.port.connect(target)
-        self._welcome()
+        self._target = target
+        self._look_again()
 
     def describe(self) -> str:
         """Cheap: the loop's state reads it every frame it publishes; `_watch` refreshes it."""
@@ -97,22 +106,57 @@ class MidiOutput:
 
     def _look(self, connected: set[str]) -> str:
         to = ", ".join(sorted(connected)) if connected else "nothing connected yet"
+        if self._gone:
+            to = "NO JACK SERVER, retrying"
         return f"MIDI {self.port.api} port {self.port.name} → {to}"
 
-    def _welcome(self) -> None:
+    def _watch(self) -> None:
+        """Who is connected, looked at every 2 s (asking JACK takes milliseconds)."""
+        while not self._closed.wait(2.0):
+            self._look_again()
+
+    def _look_again(self) -> None:
+        """Who is connected now: a newcomer is set up; a port gone with its JACK server is
+        opened again once a server answers, and connected where the app had connected it."""
+        connected = self.port.connections()
+        if connected is None:
+            self._gone = True
+            self._described = self._look(set())
+            if not self._reopen():
+                return
+            connected = []
+        if self._rejoin and self._target is not None and self._target not in connected:
+            try:
+                self.port.connect(self._target)
+                self._rejoin = False
+            except MotionMusicError:
+                pass  # the instrument is not back on the server yet: tried again in 2 s
+            connected = self.port.connections() or []
+        self._welcome(set(connected))
+
+    def _reopen(self) -> bool:
+        """The port on the server that answers now, played from scratch: the set-up, then the
+        notes sounding from the next frame (the instruments that held the old ones died with
+        the old server)."""
+        try:
+            self.port.reopen()
+        except MotionMusicError:
+            return False  # no server yet: looked at again in 2 s
+        with self._lock:
+            self._player = MidiPlayer(self._preset, midi_settings(self._preset))
+            self._send(self._player.start())
+            self._connected = set()
+        self._gone, self._rejoin = False, self._target is not None
+        return True
+
+    def _welcome(self, connected: set[str]) -> None:
         """An instrument connected since the last look hears the set-up: the bend range and
         MPE zone it needs to play the glides in tune were sent before it was there."""
-        connected = set(self.port.connections())
         with self._lock:
             if connected - self._connected:
                 self._send(self._player.start())
             self._connected = connected
         self._described = self._look(connected)
-
-    def _watch(self) -> None:
-        """Who is connected, looked at every 2 s (asking JACK takes milliseconds)."""
-        while not self._closed.wait(2.0):
-            self._welcome()
 
     def close(self) -> None:
         if self._closed.is_set():
