@@ -7,7 +7,9 @@ synth's output peak (what the client hears, buffer by buffer).
 - Synth SIGKILL: seconds from the kill until the restarted synth is heard again (> -30 dBFS);
   then the movement stops and the level must fall under -60 dBFS (no note stuck).
 - JACK server SIGKILL: seconds until the engine says the sound is lost, frames tracked during the
-  silence; a server started again: seconds until "sound back" is said and until it is heard.
+  silence; a server started again: seconds until "sound back" is said, until it is heard, and
+  until MIDI (the output connected to jack_midi_dump, which died with the server and is started
+  again with it) reaches the instrument again.
 
 Usage: faults.py [--rounds 5] [--write-readme]
 """
@@ -19,7 +21,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +32,15 @@ sys.path.insert(0, str(ROOT))
 
 from common import rewrite_readme  # noqa: E402
 
+from motionmusic.adapters.midi_rtmidi import MidiOutPort  # noqa: E402
 from motionmusic.adapters.synth_process import SynthProcess  # noqa: E402
+from motionmusic.core.protocols import Output  # noqa: E402
 from motionmusic.core.replay import TracePoses, TraceSource  # noqa: E402
 from motionmusic.core.trace import read_trace  # noqa: E402
 from motionmusic.runtime.engine import Engine  # noqa: E402
 from motionmusic.runtime.instrument import Instrument  # noqa: E402
 from motionmusic.runtime.news import SOUND_BACK, SOUND_LOST  # noqa: E402
+from motionmusic.runtime.outputs import MidiOutput  # noqa: E402
 from motionmusic.runtime.tracker import Tracker  # noqa: E402
 from motionmusic.store.preset_library import find_preset  # noqa: E402
 from tests.conftest import JackServer  # noqa: E402
@@ -68,12 +74,15 @@ def wait_for(condition: Callable[[], bool], limit: float) -> float:
     return float("nan")
 
 
-def playing(trace: Path, synth: SynthProcess, said: list[str]) -> Engine:
+def playing(
+    trace: Path, synth: SynthProcess, said: list[str], outputs: Sequence[Output] = ()
+) -> Engine:
     loaded = read_trace(trace)
     preset = find_preset("theremin")
     source = TraceSource(loaded, realtime=True)
     tracker = Tracker.for_preset(source, TracePoses(loaded), preset)
-    return Engine(tracker, Instrument(preset, synth), on_notice=said.append).start()
+    instrument = Instrument(preset, synth, outputs=outputs)
+    return Engine(tracker, instrument, on_notice=said.append).start()
 
 
 def synth_killed(trace: Path) -> tuple[float, float]:
@@ -96,29 +105,57 @@ def synth_killed(trace: Path) -> tuple[float, float]:
         synth.close()
 
 
-def server_killed(trace: Path, log: Path) -> tuple[float, int, float, float]:
-    """(s until the loss is said, frames tracked in the next second, s until "sound back" is said
-    once a server runs again, s until it is heard)."""
-    server = JackServer(log, name=SERVER)
-    synth = SynthProcess(find_preset("theremin"), "jack").start()
-    said: list[str] = []
-    engine = playing(trace, synth, said)
-    try:
+def server_killed(trace: Path, log: Path) -> tuple[float, ...]:
+    """(s until the loss is said, frames tracked in the next second; once a server runs again,
+    s until "sound back" is said, until it is heard, until MIDI reaches the instrument)."""
+    # here, not at the top: each synth process (spawned) imports this module's imports again,
+    # and the tests' would slow every restart by half a second
+    from tests.test_midi_jack import Dump, dump_input
+
+    with ExitStack() as cleanup:
+        server = JackServer(log, name=SERVER)
+        cleanup.callback(lambda: server.stop())  # the one running at the end
+        synth = SynthProcess(find_preset("theremin"), "jack").start()
+        cleanup.callback(synth.close)
+        dump = Dump()
+        cleanup.callback(lambda: dump.close())
+        output = MidiOutput(MidiOutPort("jack"), find_preset("theremin"))
+        cleanup.callback(output.close)
+        output.connect(dump_input())
+        said: list[str] = []
+        engine = playing(trace, synth, said, [output])
+        cleanup.callback(engine.stop)
         time.sleep(1.5)
         server.process.kill()
         server.process.wait()
+        dump.close()
         noticed = wait_for(lambda: SOUND_LOST in said, 5)
         frames = engine.frames
         time.sleep(1.0)
         tracked = engine.frames - frames
-        server = JackServer(log, name=SERVER)
-        back = wait_for(lambda: SOUND_BACK in said, 10)
-        heard = back + wait_for(lambda: level_db(synth) > HEARD_DB, 5)
-        return noticed, tracked, back, heard
-    finally:
-        engine.stop()
-        synth.close()
-        server.stop()
+        server, dump = JackServer(log, name=SERVER), Dump()
+        restarted = time.monotonic()
+        firsts = first_times(
+            {
+                "back": lambda: SOUND_BACK in said,
+                "heard": lambda: level_db(synth) > HEARD_DB,
+                "midi": lambda: any(t > restarted for t, _ in dump.messages()),
+            },
+            10,
+        )
+        return noticed, tracked, firsts["back"], firsts["heard"], firsts["midi"]
+
+
+def first_times(conditions: dict[str, Callable[[], bool]], limit: float) -> dict[str, float]:
+    """Seconds until each condition first holds (polled every 5 ms), NaN for any not in `limit`."""
+    start = time.monotonic()
+    found: dict[str, float] = {}
+    while len(found) < len(conditions) and time.monotonic() - start < limit:
+        for name, condition in conditions.items():
+            if name not in found and condition():
+                found[name] = time.monotonic() - start
+        time.sleep(0.005)
+    return {name: found.get(name, float("nan")) for name in conditions}
 
 
 def main() -> None:
@@ -155,6 +192,8 @@ def main() -> None:
             f'| server started again → "sound back" said | {np.median(cols[:, 2]):.2f} s '
             f"| {cols[:, 2].max():.2f} s | by itself |",
             f"| … heard | {np.median(cols[:, 3]):.2f} s | {cols[:, 3].max():.2f} s | |",
+            f"| … MIDI reaches the instrument again (it is looked for every 2 s) "
+            f"| {np.median(cols[:, 4]):.2f} s | {cols[:, 4].max():.2f} s | by itself |",
         ]
     )
     print(text)

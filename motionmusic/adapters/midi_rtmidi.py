@@ -5,15 +5,16 @@ python-rtmidi's wheel speaks ALSA's sequencer and JACK on Linux. ALSA is its def
 where there is no /dev/snd (a container, this kind of server): then JACK is tried, and if neither
 opens, one line says why. `RTMIDI_API` (alsa, jack) or the command's option chooses outright.
 
-A JACK server can die (a USB interface pulled out) and come back. Its clients die with it, and
-libjack frees the dead ones itself when the next client of this process opens: rtmidi closing one
-after that crashes the process. So every port here is opened only after each dead port of this
-process has been closed (`_retire_dead`), and a dead port is opened again on the server that
-answers now.
+A JACK server can die (a USB interface pulled out) and come back. Its clients die with it. rtmidi
+closing a dead client holds the interpreter for a second (everything stops: the loop, the screen,
+the mute key), and once another client of this process has opened, libjack has freed the dead one
+itself and rtmidi closing it crashes the process. So a dead port is never closed: it is put aside
+for good (`_bury`), and opened again on the server that answers now.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 import threading
@@ -26,6 +27,7 @@ APIS = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE", "w
 CLIENT = "motionmusic"
 _OPEN: set[_Port] = set()  # this process's ports: each checked before another opens
 _OPENING = threading.Lock()
+_BURIED: list[Any] = []  # dead ports: kept, never closed or collected (a few kB a server's death)
 
 
 def _tried(api: str | None) -> list[str]:
@@ -94,26 +96,50 @@ class _Port:
 
     def reopen(self) -> None:
         """The port again, on the JACK server that answers now (one line if none does)."""
-        self.retire()
+        self.bury()
         self._open()
 
-    def retire(self) -> None:
-        """Close it (on a dead server rtmidi takes a second to give up); sends are dropped."""
+    def bury(self) -> None:
+        """Put a port dead with its JACK server aside for good; sends are dropped till `reopen`."""
         with self._swap:
             dead, self._port = self._port, None
         _OPEN.discard(self)
         if dead is not None:
-            _release(dead)
+            _bury(dead)
 
-    close = retire
+    def close(self) -> None:
+        """Close the port, or bury it if it died with its server."""
+        if self.api == "jack" and not self._alive():
+            self.bury()
+            return
+        with self._swap:
+            port, self._port = self._port, None
+        _OPEN.discard(self)
+        if port is not None:
+            _release(port)
+
+    def _alive(self) -> bool:
+        try:
+            with _JackProbe() as probe:
+                return self.on_jack(probe)
+        except MotionMusicError:
+            return False
 
 
 def _retire_dead(probe: Any) -> None:
-    """Close every port of this process that the server `probe` is on does not list: it died
+    """Bury every port of this process that the server `probe` is on does not list: it died
     with an earlier server. Called before any port opens."""
     for port in list(_OPEN):
         if port.api == "jack" and not port.on_jack(probe):
-            port.retire()
+            port.bury()
+
+
+def _bury(port: Any) -> None:
+    """Keep a dead port from ever being closed or collected (collecting it closes it): one
+    reference here, and one that is never given back, so not even the interpreter's exit
+    frees it."""
+    _BURIED.append(port)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(port))
 
 
 class MidiOutPort(_Port):
@@ -203,7 +229,7 @@ class MidiInPort(_Port):
 
     def close(self) -> None:
         self._closed.set()
-        self.retire()
+        super().close()
 
 
 def _release(port: Any) -> None:
