@@ -464,6 +464,8 @@ def test_midi_comes_back_with_the_jack_server(tmp_path, monkeypatch):
         switch = MidiInPort(pressed.append, "jack")
         cleanup.callback(switch.close)
         cleanup.callback(engine.stop)
+        beats = Beats()
+        engine.sinks.append(beats)
         engine.start()
         wait_for(before, lambda m: m[0] & 0xF0 == 0x90, 0.0, 10)  # the glide's held note
         server.process.kill()
@@ -487,6 +489,18 @@ def test_midi_comes_back_with_the_jack_server(tmp_path, monkeypatch):
         wait_until(lambda: _try_connect("test-pedal", "switch"), 5)  # the switch is back too
         pedal.send_message([0x90, 60, 100])
         wait_until(lambda: (0x90, 60, 100) in pressed, 2)
+        assert max(np.diff(beats.times)) < 0.5  # the loop never stood still (rtmidi closing a
+        # dead port held the whole process for a second)
+
+
+class Beats:
+    """A sink: when each frame went through the loop."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def record(self, sample: Sample, controls: Controls | None) -> None:
+        self.times.append(time.monotonic())
 
 
 def test_a_port_dead_with_its_server_is_set_aside_and_comes_back(tmp_path, monkeypatch):
