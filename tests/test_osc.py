@@ -7,7 +7,9 @@ import numpy as np
 from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.osc import OscPlan
+from motionmusic.core.protocols import Played
 from motionmusic.core.targets import TargetState
+from motionmusic.runtime.outputs import OscOutput
 
 
 def angles(**values: float) -> Angles:
@@ -68,3 +70,47 @@ def test_a_target_is_entered_hit_and_left():
     assert plan.step(None, None, (target(True, 1, 2, 0.8),), True) == [
         ("/motionmusic/target/left_shoulder_flexion/enter", (1,))
     ]
+
+
+def test_silence_sends_amp_0_for_every_voice_still_sounding():
+    """A receiver holds the last level it was sent: silence (mute, a preset switch, the end) sets
+    each sounding voice to 0, once; the next frame's levels are sent again."""
+    plan = OscPlan()
+    loud = VoiceControls(261.63, 0.5, 0.25, 0.75, True, midi=60.0)
+    quiet = VoiceControls(329.63, 0.0, 0.25, 0.75, True, midi=64.0)
+    plan.step(None, Controls(0, (loud, quiet)), (), True)
+    assert plan.silence() == [("/motionmusic/voice/1/amp", (0.0,))]
+    assert plan.silence() == []
+    again = plan.step(None, Controls(0, (loud, quiet)), (), True)
+    assert again == [("/motionmusic/voice/1/amp", (0.5,))]
+
+
+class Collected:
+    """Where an OscOutput sends, kept in a list (the wire itself: tests/test_osc_out.py)."""
+
+    target = "test"
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, tuple[float | int, ...]]] = []
+
+    def send(self, messages: list[tuple[str, tuple[float | int, ...]]]) -> None:
+        self.messages += messages
+
+    def close(self) -> None:
+        pass
+
+
+def test_mute_silences_the_voices_on_osc_and_keeps_measuring():
+    sent = Collected()
+    output = OscOutput(sent)
+    loud = Controls(0, (VoiceControls(261.63, 0.5, 0.25, 0.75, True, midi=60.0),))
+    arm = angles(left_shoulder_flexion=42.0)
+    output.play(Played(arm, loud, (), True))
+    output.set_muted(True)
+    output.play(Played(angles(left_shoulder_flexion=50.0), loud, (), True))
+    while_muted = sent.messages[-2:]
+    assert while_muted[0] == ("/motionmusic/voice/1/amp", (0.0,))  # at once, on mute
+    assert while_muted[1] == ("/motionmusic/angle/left_shoulder_flexion", (50.0, 0.9))
+    output.set_muted(False)
+    output.play(Played(arm, loud, (), True))
+    assert ("/motionmusic/voice/1/amp", (0.5,)) in sent.messages[-3:]

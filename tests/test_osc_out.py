@@ -68,6 +68,8 @@ def test_the_documented_addresses_arrive_with_what_was_played(isolated_home: Pat
     assert np.all(np.diff(notes[: int(np.argmax(notes)) + 1]) > 0)  # rising with the arm
     for field in ("freq", "amp", "brightness", "pan"):
         assert f"/motionmusic/voice/1/{field}" in addresses
+    amps = [args[0] for address, args in messages if address == "/motionmusic/voice/1/amp"]
+    assert max(amps) > 0.5 and amps[-1] == 0.0  # it sounded, and the end left it silent
     target = "/motionmusic/target/right_shoulder_flexion"
     hits = [args for address, args in messages if address == f"{target}/hit"]
     assert hits == [(1,)]  # one raise: one repetition

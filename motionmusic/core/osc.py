@@ -15,7 +15,9 @@ The address space (README, "Other instruments"):
     /motionmusic/client/lost                (no arguments) the client is not in view
 
 Only what changed is sent: an angle when it moved by `ANGLE_STEP` or its confidence by 0.05, a
-voice's value when it changed, an event when it happened.
+voice's value when it changed, an event when it happened. A receiver holds the last level it was
+sent, so `silence()` sends amp 0 for every voice still sounding (mute, preset switch, the end):
+the OSC twin of MIDI's all-notes-off.
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ class OscPlan:
             out += self._voice_changes(controls)
         for state in targets:
             out += self._target_events(state)
+        return out
+
+    def silence(self) -> list[Message]:
+        """amp 0 for every voice whose last amp sent was not."""
+        out: list[Message] = []
+        for address, value in self._voices.items():
+            if address.endswith("/amp") and value != 0.0:
+                self._voices[address] = 0.0
+                out.append((address, (0.0,)))
         return out
 
     def _client(self, present: bool) -> list[Message]:

@@ -172,27 +172,40 @@ class OscOutput:
     def __init__(self, sender: OscSender) -> None:
         self.sender = sender
         self._plan = OscPlan()
+        self._lock = threading.Lock()  # mute comes from the UI's thread
+        self._muted = False
         self.sent = 0
 
-    def play(self, played: Played) -> None:
-        messages = self._plan.step(played.angles, played.controls, played.targets, played.present)
+    def _send(self, messages: list[OscMessage]) -> None:
         if messages:
             self.sender.send(messages)
             self.sent += len(messages)
 
+    def play(self, played: Played) -> None:
+        """Angles and targets always (they are measurements); voices at amp 0 while muted."""
+        with self._lock:
+            controls = played.controls.hushed() if self._muted else played.controls
+            self._send(self._plan.step(played.angles, controls, played.targets, played.present))
+
     def silence(self) -> None:
-        pass  # OSC holds no notes: receivers follow the levels sent
+        """A receiver holds the last level sent: every sounding voice is sent amp 0."""
+        with self._lock:
+            self._send(self._plan.silence())
 
     def set_muted(self, muted: bool) -> None:
-        pass
+        with self._lock:
+            self._muted = muted
+            if muted:
+                self._send(self._plan.silence())
 
     def switch(self, preset: Preset) -> None:
-        pass
+        self.silence()  # the new preset may have fewer voices: none left at its last level
 
     def describe(self) -> str:
         return f"OSC → {self.sender.target}"
 
     def close(self) -> None:
+        self.silence()
         self.sender.close()
 
 
