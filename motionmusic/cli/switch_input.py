@@ -5,6 +5,7 @@ whoever owns the screen (the UI's `call_from_thread`, or the headless session's 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ def open_switch(api: str | None, act: Callable[[str], None]) -> Any:
         raise MotionMusicError(f'--switch: no [switch] table in {path} (e.g. mute = "note 60")')
 
     def pressed(message: tuple[int, ...]) -> None:
-        action = switches.press(message)
+        action = switches.press(message, time.monotonic())
         if action is not None:
             with contextlib.suppress(RuntimeError):  # no screen yet, or closing: dropped
                 act(action)

@@ -6,7 +6,10 @@ does. `keymap.toml` maps them beside the keys:
     next_preset = "cc 64"     # a controller going up through 64, as a sustain pedal does
     record = "note 62"
     safe_stop = "note 64"
+    debounce_ms = 250         # a press this soon after the last one of the same action is ignored
 
+A switch bounces, and a hand with a tremor or a spasm presses twice: mute pressed twice at once
+would unmute. So a press of an action within `debounce_ms` of its last one counts for nothing.
 One line names the file and the entry for anything else.
 """
 
@@ -21,17 +24,29 @@ from motionmusic.core.errors import MotionMusicError
 
 ACTIONS = ("mute", "next_preset", "record", "safe_stop")
 NOTE_ON, CONTROL = 0x90, 0xB0
+DEBOUNCE_MS = 250
 
 
 @dataclass
 class Switches:
-    """Which press does what; `press(message)` names the action a MIDI message asks for."""
+    """Which press does what; `press(message, t)` names the action a MIDI message asks for."""
 
     notes: dict[int, str] = field(default_factory=dict)
     controls: dict[int, str] = field(default_factory=dict)
+    debounce_s: float = DEBOUNCE_MS / 1000
     _down: set[int] = field(default_factory=set)  # controllers held at or above 64
+    _last: dict[str, float] = field(default_factory=dict)  # when each action last counted
 
-    def press(self, message: tuple[int, ...]) -> str | None:
+    def press(self, message: tuple[int, ...], t: float) -> str | None:
+        """The action of a press at `t` seconds (any clock), or None: not a press, not mapped,
+        or a bounce."""
+        action = self._pressed(message)
+        if action is None or t - self._last.get(action, -1e9) < self.debounce_s:
+            return None
+        self._last[action] = t
+        return action
+
+    def _pressed(self, message: tuple[int, ...]) -> str | None:
         if len(message) < 3:
             return None
         kind, number, value = message[0] & 0xF0, message[1], message[2]
@@ -52,6 +67,11 @@ def parse_switches(table: object, where: str) -> Switches:
         raise MotionMusicError(f'{where}: switch: must be a table of action = "note N" or "cc N"')
     switches = Switches()
     for action, text in table.items():
+        if action == "debounce_ms":
+            if not isinstance(text, int) or isinstance(text, bool) or not 0 <= text <= 5000:
+                raise MotionMusicError(f"{where}: switch.debounce_ms: {text!r} is not 0..5000")
+            switches.debounce_s = text / 1000
+            continue
         if action not in ACTIONS:
             raise MotionMusicError(
                 f"{where}: switch.{action}: unknown (one of: {', '.join(ACTIONS)})"
