@@ -134,3 +134,28 @@ def test_mix_ccs_allows_pan_on_10_when_it_is_meant():
     voice = '[[voices]]\nname = "v"\ninstrument = "pad"\n'
     text = f'name = "x"\n{voice}[outputs.midi]\nmix_ccs = true\ncc = {{ pan = 10 }}\n'
     assert parse_preset_text(text, "x.toml").outputs.midi is not None
+
+
+def test_a_target_reached_plays_the_reward_chord_on_its_own_channel_until_it_is_left():
+    midi = player(SCALE, reward_channel=16)  # C4 major pentatonic: the tonic chord C5 E5 G5 C6
+    chord = [72, 76, 79, 84]
+    assert [m for m in midi.step(frame(sound(60))) if m[0] == NOTE_ON | 15] == []
+    reached = Controls(0, (sound(62),), reward=1.0)
+    assert [m[1] for m in midi.step(reached) if m[0] == NOTE_ON | 15] == chord
+    assert [m for m in midi.step(reached) if m[0] & 0x0F == 15] == []  # held, not struck again
+    left = [m[1] for m in midi.step(frame(sound(62))) if m[0] == NOTE_OFF | 15]
+    assert left == chord
+    midi.step(reached)
+    out = midi.silence()
+    assert [m[1] for m in out if m[0] == NOTE_OFF | 15] == chord  # mute lets the chord go too
+    assert (CONTROL | 15, ALL_NOTES_OFF, 0) in out
+    assert [m for m in player(SCALE).step(reached) if m[0] & 0x0F == 15] == []  # not asked for
+
+
+def test_a_reward_channel_that_a_voice_plays_on_is_refused():
+    voices = '[[voices]]\nname = "a"\ninstrument = "pad"\n' * 1
+    two = voices + '[[voices]]\nname = "b"\ninstrument = "pad"\n'
+    text = f'name = "x"\n{two}[outputs.midi]\nchannel = 3\nreward_channel = 4\n'
+    with pytest.raises(MotionMusicError) as refused:
+        parse_preset_text(text, "x.toml")
+    assert "reward_channel = 4 is a voice's channel (the voices play on 3, 4)" in str(refused.value)

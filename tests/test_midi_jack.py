@@ -424,6 +424,37 @@ def test_a_midi_only_preset_keeps_the_synth_silent_until_a_preset_plays_it(
     assert len(dump.messages()) > heard
 
 
+def test_reaching_the_target_plays_the_reward_chord_on_its_channel(tmp_path, dump):
+    """The dancer raises her right arm past a 120° target once: the ladder's tonic chord sounds on
+    channel 16 while she is in the zone, and is let go when she leaves it (past her calibrated
+    reach, the stretch zone's shimmer notes too)."""
+    from datetime import datetime, timezone
+
+    from motionmusic.core.profile import AngleSettings, Profile, Range
+    from motionmusic.runtime.sources import bundled_trace
+
+    ladder = find_preset("arm-raise-pentatonic")
+    preset = ladder.model_copy(update={"outputs": Outputs(midi=MidiOut(reward_channel=16))})
+    reach = AngleSettings(range=Range(rest=20.0, reach=160.0), target=120.0)
+    profile = Profile(
+        client="R1", created=datetime.now(timezone.utc), angles={"right_shoulder_flexion": reach}
+    )
+    trace = read_trace(bundled_trace())
+    output = MidiOutput(MidiOutPort("jack"), preset)
+    output.connect(dump_input())
+    tracker = Tracker.for_preset(TraceSource(trace, realtime=True), TracePoses(trace), preset)
+    engine = Engine(tracker, Instrument(preset, SilentSynth(), profile, outputs=[output]))
+    engine.run()  # the 4 s clip, in real time
+    output.close()
+    time.sleep(0.3)
+    reward = [m for _, m in dump.messages() if m[0] & 0x0F == 15 and m[0] & 0xF0 in (0x80, 0x90)]
+    ons = [m[1] for m in reward if m[0] & 0xF0 == 0x90]
+    assert ons[:4] == [72, 76, 79, 84]  # C5 E5 G5 C6, once
+    assert ons[4:] == [96, 103, 108]  # and beyond her reach, the stretch zone's shimmer
+    assert reward.index((0x80 | 15, 72, 0)) > reward.index((0x90 | 15, 84, 64))  # then let go
+    assert all(count <= 0 for count in note_balance(reward).values())
+
+
 def test_a_preset_switch_leaves_nothing_hanging(tmp_path, dump):
     """Up to the all-notes-off the switch sends, every note of the old preset was let go."""
     engine, output = playing(tmp_path, "arm-raise-pentatonic", dump)

@@ -27,7 +27,7 @@ from motionmusic.adapters.jack_xruns import count_xruns
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
 from motionmusic.core.protocols import AudioStatus
-from motionmusic.core.scales import SCALES, midi_to_hz, note_to_midi
+from motionmusic.core.scales import midi_to_hz, note_to_midi, reward_notes
 
 CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
@@ -98,12 +98,7 @@ class RewardGraph:
     """
 
     def __init__(self, preset: Preset) -> None:
-        first = preset.voices[0]
-        pitch = first.pitch
-        self.root = note_to_midi(pitch.root if pitch else first.note) + 12
-        steps = SCALES[pitch.scale if pitch else "major"]
-        self.third = self.root + min(steps, key=lambda s: abs(s - 3.5))
-        self.fifth = self.root + min(steps, key=lambda s: abs(s - 7))
+        self.key = preset.key
         self.reward = pyo.Sig(0.0)
         self.stretch = pyo.Sig(0.0)
         level = preset.reward.level
@@ -123,15 +118,14 @@ class RewardGraph:
 
     def _sound(self, kind: RewardSound, env: Any) -> tuple[Any, Any]:
         """(audio or None, brightness boost) for one reward kind."""
+        notes = reward_notes(*self.key, kind)
         if kind == "chord":
             table = pyo.HarmTable([1.0, 0.35, 0.12, 0.05])
-            notes = [self.root, self.third, self.fifth, self.root + 12]
             tones = pyo.Osc(table, freq=[midi_to_hz(n) for n in notes], mul=env * 0.18)
             self._keep += [table, tones]
             return pyo.Pan(tones.mix(1), outs=2, pan=0.5), pyo.Sig(0.0)
         if kind == "shimmer":
             trem = pyo.Sine(freq=7.0, mul=0.5, add=0.5)
-            notes = [self.root + 24, self.fifth + 24, self.root + 36]
             tones = pyo.Sine(freq=[midi_to_hz(n) for n in notes], mul=env * trem * 0.08)
             self._keep += [trem, tones]
             return pyo.Pan(tones.mix(1), outs=2, pan=[0.3, 0.7, 0.5]), pyo.Sig(0.0)

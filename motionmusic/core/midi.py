@@ -15,6 +15,10 @@ preset asks for it. Movement on channel volume (CC 7) or pan (CC 10) would move 
 pan knob of a mixer, and anything but loudness on expression (CC 11) the loudness, so a preset must
 say `mix_ccs = true` to do that (`presets.MidiOut`).
 
+With `reward_channel`, reaching a ROM target plays the reward's notes there (the tonic chord the
+synth swells in, in the preset's key) until the zone is left, and the stretch sound's likewise:
+music as the reward, on whatever instrument plays.
+
 Only what changed is sent, once per frame at most; `silence()` lets every note go (a note off
 for each, then all-notes-off on every channel used): on mute, client lost, preset switch, exit.
 """
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import MidiOut, Preset
+from motionmusic.core.scales import reward_notes
 from motionmusic.core.shaping import velocity
 
 Message = tuple[int, ...]
@@ -61,23 +66,27 @@ class MidiPlayer:
     def __init__(self, preset: Preset, settings: MidiOut) -> None:
         self.settings = settings
         mpe = settings.glide == "mpe"
-        first = settings.channel - 1 + (1 if mpe else 0)  # MPE: the manager channel is first
         self.range = MPE_BEND if mpe else settings.bend_range
+        channels = settings.voice_channels(len(preset.voices))[1 if mpe else 0 :]
         self.voices = [
             _Voice(
-                (first + i) % 16,
+                channel,
                 _kind(voice.trigger is not None, voice.pitch),
                 span=12.0 * voice.pitch.octaves if voice.pitch else 12.0,
             )
-            for i, voice in enumerate(preset.voices)
+            for channel, voice in zip(channels, preset.voices, strict=True)
         ]
         self.ccs: dict[str, int] = {
             name: number for name, number in settings.cc.model_dump().items() if number is not None
         }
+        self.reward = Reward(preset, settings.reward_channel)
 
     @property
     def channels(self) -> list[int]:
-        return sorted({voice.channel for voice in self.voices})
+        voices = {voice.channel for voice in self.voices}
+        return sorted(
+            voices | ({self.reward.channel} if self.reward.channel is not None else set())
+        )
 
     def start(self) -> list[Message]:
         """Set-up: the bend range of glide channels; with MPE, the zone (MPE Configuration
@@ -95,11 +104,11 @@ class MidiPlayer:
         t = controls.t_ns / 1e9
         for voice, sound in zip(self.voices, controls.voices, strict=False):
             out += self._voice(voice, sound, t)
-        return out
+        return out + self.reward.step(controls.reward >= 0.5, controls.stretch >= 0.5)
 
     def silence(self) -> list[Message]:
         """Every note let go: a note off for each sounding note, then all-notes-off per channel."""
-        out: list[Message] = []
+        out: list[Message] = self.reward.step(False, False)
         for voice in self.voices:
             if voice.note is not None:
                 out.append((NOTE_OFF | voice.channel, voice.note, 0))
@@ -171,6 +180,30 @@ class MidiPlayer:
             return []
         voice.ccs[number] = value
         return [(CONTROL | voice.channel, number, value)]
+
+
+class Reward:
+    """The reward and the stretch sound as notes on their own channel: the notes the synth's
+    reward plays (`scales.reward_notes`), on while the target (or the stretch zone) is reached,
+    at the reward's level."""
+
+    def __init__(self, preset: Preset, channel: int | None) -> None:
+        self.channel = None if channel is None else channel - 1
+        key, sounds = preset.key, (preset.reward.sound, preset.reward.stretch_sound)
+        self.notes = [reward_notes(*key, sound) for sound in sounds]
+        self.velocity = min(max(round(preset.reward.level * 127), 1), 127)
+        self.on = [False, False]
+
+    def step(self, reward: bool, stretch: bool) -> list[Message]:
+        if self.channel is None:
+            return []
+        out: list[Message] = []
+        for i, now in enumerate((reward, stretch)):
+            if now != self.on[i]:
+                self.on[i] = now
+                kind, velocity = (NOTE_ON, self.velocity) if now else (NOTE_OFF, 0)
+                out += [(kind | self.channel, note, velocity) for note in self.notes[i]]
+        return out
 
 
 def _kind(struck: bool, pitch: object) -> str:

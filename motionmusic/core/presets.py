@@ -200,6 +200,16 @@ class MidiOut(Strict):
     """Semitones the receiving instrument's pitch bend spans (set on it by RPN 0 at start)."""
     synth: bool = True
     """The internal synth plays too; false: MIDI only (a DAW or a keyboard makes the sound)."""
+    reward_channel: int | None = Field(None, ge=1, le=16)
+    """Play the reward (a ROM target reached) and the stretch sound as notes on this channel, in
+    the preset's key; none: not sent (the synth's reward still plays unless `synth = false`)."""
+
+    def voice_channels(self, voices: int) -> list[int]:
+        """The channels (0..15) `voices` voices play on; with MPE the manager channel first."""
+        first = self.channel - 1
+        if self.glide == "mpe":
+            return [first] + [(first + 1 + i) % 16 for i in range(voices)]
+        return [(first + i) % 16 for i in range(voices)]
 
     @model_validator(mode="after")
     def _no_level_by_accident(self) -> MidiOut:
@@ -251,6 +261,20 @@ class Preset(Strict):
     """The pose model this preset is meant for, when it matters: lite answers about 8 ms sooner
     (play), full measures angles more faithfully (ROM work). None: whatever is installed."""
 
+    @model_validator(mode="after")
+    def _reward_on_its_own_channel(self) -> Preset:
+        midi = self.outputs.midi
+        if midi is None or midi.reward_channel is None:
+            return self
+        used = midi.voice_channels(len(self.voices))
+        if midi.reward_channel - 1 in used:
+            taken = ", ".join(str(c + 1) for c in used)
+            raise ValueError(
+                f"outputs.midi.reward_channel = {midi.reward_channel} is a voice's channel "
+                f"(the voices play on {taken}): choose another"
+            )
+        return self
+
     @property
     def labels(self) -> list[str]:
         """Each voice's name as screens show it; in group play with whose it is: "bass (person
@@ -262,6 +286,13 @@ class Preset(Strict):
     def people(self) -> int:
         """How many people play it: 1, or the highest `person` a voice names (group play)."""
         return max(voice.person for voice in self.voices)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(root note, scale) of its first voice: the key its reward sounds in."""
+        first = self.voices[0]
+        pitch = first.pitch
+        return (pitch.root, pitch.scale) if pitch else (first.note, "major")
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

@@ -68,3 +68,18 @@ def scale_notes(scale: str, root: int, octaves: int) -> npt.NDArray[np.float64]:
     steps = SCALES[scale]
     notes = [root + 12 * octave + step for octave in range(octaves) for step in steps]
     return np.array([*notes, root + 12 * octaves], dtype=np.float64)
+
+
+def reward_notes(root: str, scale: str, sound: str) -> list[int]:
+    """The notes a reward sound plays, in the key of `root` (a note name) and `scale`: "chord"
+    the tonic triad an octave up, with its octave; "shimmer" the root and fifth two octaves up
+    and the root three; the others ("bright", "none") no notes of their own."""
+    tonic = note_to_midi(root) + 12
+    steps = SCALES[scale]
+    third = tonic + min(steps, key=lambda s: abs(s - 3.5))
+    fifth = tonic + min(steps, key=lambda s: abs(s - 7))
+    if sound == "chord":
+        return [tonic, third, fifth, tonic + 12]
+    if sound == "shimmer":
+        return [tonic + 24, fifth + 24, tonic + 36]
+    return []
