@@ -582,6 +582,22 @@ def test_a_midi_port_that_does_not_exist_is_one_line_and_exit_2(
     assert_clean_error(no_alsa, "no MIDI output: alsa: no ALSA sequencer here")
 
 
+def test_midi_where_alsa_does_not_open_says_so_and_plays_on_jack(
+    jack_server, isolated_home, tmp_path
+):
+    """`--midi` alone: ALSA's sequencer first, as on any Linux; here (no /dev/snd) the run says
+    why it did not open and plays on JACK."""
+    trace = str(looped_trace(tmp_path / "t.mmtrace", 1))
+    env = {"RTMIDI_API": ""}
+    played = mm("run", "--no-ui", "--source", trace, "--audio", "jack", "--midi", env=env)
+    assert played.returncode == 0, played.stderr
+    if Path("/dev/snd/seq").exists():  # a machine with a sound card: ALSA opens, nothing to say
+        assert "MIDI alsa port motionmusic" in played.stdout and "MIDI on" not in played.stdout
+        return
+    assert "MIDI jack port motionmusic" in played.stdout
+    assert "MIDI on jack: alsa: no ALSA sequencer here (/dev/snd/seq is missing)" in played.stdout
+
+
 def test_bad_outputs_on_a_client_are_one_line_each_and_lose_nothing_recorded(
     jack_server, isolated_home, tmp_path
 ):

@@ -375,6 +375,8 @@ def play(
     )
     for output in outputs:
         console.print(output.describe())
+        if output.note is not None:
+            console.print(output.note)
     switch = open_switch(wanted.switch, lambda action: _act(live, action))
     if switch is not None:
         stack.callback(switch.close)

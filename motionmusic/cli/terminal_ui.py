@@ -81,6 +81,7 @@ def open_ui(
             show(screen, live.engine)
             url = screen.url
         notes = [n for n in (note, warning, url and f"client display: {url}") if n]
+        notes += [output.note for output in outputs if output.note is not None]
         keymap = load_keymap(config_dir() / "keymap.toml")
         app = MotionMusicApp(live, keymap=keymap, notes=notes, display_url=url)
         switch = open_switch(wanted.switch, lambda action: app.call_from_thread(app.press, action))

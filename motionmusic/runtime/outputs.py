@@ -22,6 +22,7 @@ from motionmusic.core.protocols import Played
 class MidiSender(Protocol):
     name: str
     api: str
+    problems: list[str]  # why the APIs tried before this one failed
 
     def send(self, messages: list[tuple[int, ...]]) -> None: ...
 
@@ -60,6 +61,9 @@ class MidiOutput:
         self._gone = False  # the port went with its JACK server; reopened when one is back
         self._rejoin = False  # reopened: connect to `_target` again once it is there
         self.sent = 0  # messages sent (the screen and tests)
+        self.note = None  # said once at start: why MIDI is not on the platform's first choice
+        if port.problems:
+            self.note = f"MIDI on {port.api}: {'; '.join(port.problems)}"
         self._send(self._player.start())
         self._connected = set(port.connections() or ())
         self._described = self._look(self._connected)
@@ -175,6 +179,7 @@ class OscOutput:
         self._lock = threading.Lock()  # mute comes from the UI's thread
         self._muted = False
         self.sent = 0
+        self.note: str | None = None
 
     def _send(self, messages: list[OscMessage]) -> None:
         if messages:
