@@ -101,22 +101,18 @@ class _Port:
 
     def bury(self) -> None:
         """Put a port dead with its JACK server aside for good; sends are dropped till `reopen`."""
-        with self._swap:
-            dead, self._port = self._port, None
-        _OPEN.discard(self)
-        if dead is not None:
-            _bury(dead)
+        self._let_go(_bury)
 
     def close(self) -> None:
         """Close the port, or bury it if it died with its server."""
-        if self.api == "jack" and not self._alive():
-            self.bury()
-            return
+        self._let_go(_bury if self.api == "jack" and not self._alive() else _release)
+
+    def _let_go(self, how: Callable[[Any], None]) -> None:
         with self._swap:
             port, self._port = self._port, None
         _OPEN.discard(self)
         if port is not None:
-            _release(port)
+            how(port)
 
     def _alive(self) -> bool:
         try:
