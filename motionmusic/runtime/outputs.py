@@ -129,14 +129,17 @@ class MidiOutput:
             if not self._reopen():
                 return
             connected = []
-        if self._rejoin and self._target is not None and self._target not in connected:
-            try:
-                self.port.connect(self._target)
-                self._rejoin = False
-            except MotionMusicError:
-                pass  # the instrument is not back on the server yet: tried again in 2 s
+        if self._rejoin and self._target is not None:
+            self._rejoin = self._target not in connected and not self._connect_again(self._target)
             connected = self.port.connections() or []
         self._welcome(set(connected))
+
+    def _connect_again(self, target: str) -> bool:
+        try:
+            self.port.connect(target)
+            return True
+        except MotionMusicError:
+            return False  # the instrument is not back on the server yet: tried again in 2 s
 
     def _reopen(self) -> bool:
         """The port on the server that answers now, played from scratch: the set-up, then the
