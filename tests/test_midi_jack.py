@@ -663,6 +663,44 @@ def test_a_switch_pressed_on_the_midi_input_mutes_the_synth(jack_server, isolate
         synth.close()
 
 
+def test_switch_presses_never_hold_up_the_jack_server(jack_server):
+    """Presses reach the app while Python is busy in another thread, and the switch input never
+    makes the server miss a cycle: the press is only queued in the real-time cycle (a Python
+    callback there waited for the interpreter, and the whole server dropped out)."""
+    import rtmidi
+
+    pressed: list[tuple[int, ...]] = []
+    switch = MidiInPort(pressed.append, "jack")
+    pedal = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="test-pedal")
+    busy = threading.Event()
+
+    def hold_the_interpreter() -> None:
+        while not busy.is_set():
+            sum(i * i for i in range(20_000))  # pure Python: it holds the interpreter
+
+    worker = threading.Thread(target=hold_the_interpreter, daemon=True)
+    interval = sys.getswitchinterval()
+    try:
+        pedal.open_virtual_port("out")
+        _connect("test-pedal", "switch")
+        sys.setswitchinterval(0.05)  # a thread keeps the interpreter 50 ms at a time, not 5
+        worker.start()
+        before = jack_server.log.read_text().count("client = motionmusic-in was not finished")
+        for note in range(40):
+            pedal.send_message([0x90, 40 + note, 100])
+            time.sleep(0.02)
+        wait_until(lambda: len(pressed) == 40, 2)
+        after = jack_server.log.read_text().count("client = motionmusic-in was not finished")
+    finally:
+        busy.set()
+        worker.join()
+        sys.setswitchinterval(interval)
+        pedal.delete()
+        switch.close()
+    assert [m[1] for m in pressed] == list(range(40, 80))  # each, in order
+    assert after == before
+
+
 def loudest(synth: SynthProcess, seconds: float) -> float:
     """The synth's highest output level (dBFS) over `seconds`, buffer by buffer."""
     levels = []

@@ -18,6 +18,7 @@ import ctypes
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -187,11 +188,17 @@ class MidiOutPort(_Port):
 
 class MidiInPort(_Port):
     """A port a switch interface is connected to; `on_message(status, data1, data2)` is called
-    from rtmidi's thread for each message. On JACK it is looked at every 2 s and opened again
-    if its server died and another answers (what was connected to it is connected again by
-    whoever connected it: a patchbay, a2jmidid)."""
+    for each message, from a thread of its own that asks for them every 10 ms.
+
+    Not from rtmidi's callback: on JACK that runs in the server's real-time cycle, and Python
+    there waits for the interpreter, which another thread may hold for milliseconds: the whole
+    server missed its cycle (a dropout for every client) when a switch was pressed. Without a
+    callback rtmidi only queues the message in that cycle. On JACK the port is also looked at
+    every 2 s and opened again if its server died and another answers (what was connected to it
+    is connected again by whoever connected it: a patchbay, a2jmidid)."""
 
     output = False
+    POLL_S = 0.01
 
     def __init__(
         self,
@@ -202,26 +209,39 @@ class MidiInPort(_Port):
         self._on_message = on_message
         super().__init__(api, name, "input")
         self._closed = threading.Event()
-        if self.api == "jack":
-            threading.Thread(target=self._watch, name="midi-switch", daemon=True).start()
+        threading.Thread(target=self._read, name="midi-switch", daemon=True).start()
 
     def _open_raw(self) -> Any:
-        return _backend(self.api).open_input(
-            self.name,
-            virtual=True,
-            client_name=f"{CLIENT}-in",
-            callback=lambda message: self._on_message(tuple(message.bytes())),
-        )
+        port = _backend(self.api).open_input(self.name, virtual=True, client_name=f"{CLIENT}-in")
+        port._rt.cancel_callback()  # mido's own queues from the real-time cycle too
+        return port
 
-    def _watch(self) -> None:
-        while not self._closed.wait(2.0):
-            try:
-                with _JackProbe() as probe:
-                    gone = not self.on_jack(probe)
-                if gone:
-                    self.reopen()
-            except MotionMusicError:
-                continue  # no server now: looked at again in 2 s
+    def _read(self) -> None:
+        """Hand on what arrived, every 10 ms; on JACK, every 2 s, check the port is there."""
+        looked = time.monotonic()
+        while not self._closed.wait(self.POLL_S):
+            for message in self._arrived():
+                self._on_message(message)
+            if self.api == "jack" and time.monotonic() - looked >= 2.0:
+                looked = time.monotonic()
+                self._look()
+
+    def _arrived(self) -> list[tuple[int, ...]]:
+        out: list[tuple[int, ...]] = []
+        with self._swap:
+            raw = getattr(self._port, "_rt", None)
+            while raw is not None and (got := raw.get_message()) is not None:
+                out.append(tuple(got[0]))
+        return out
+
+    def _look(self) -> None:
+        try:
+            with _JackProbe() as probe:
+                gone = not self.on_jack(probe)
+            if gone:
+                self.reopen()
+        except MotionMusicError:
+            return  # no server now: looked at again in 2 s
 
     def close(self) -> None:
         self._closed.set()
