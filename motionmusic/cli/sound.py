@@ -25,7 +25,7 @@ from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.live_session import LiveSession
-from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs, wants_synth
+from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.render import Rendered
 from motionmusic.runtime.render import render as render_offline
@@ -356,7 +356,7 @@ def play(
     # MIDI only (a DAW or a keyboard makes the sound): no audio device is no error; the synth
     # still starts where it can, for a switch to a preset that plays it
     synth, factory, warning = start_synth(
-        preset, audio, device, buffer, silent_ok=not wants_synth(preset)
+        preset, audio, device, buffer, silent_ok=not preset.plays_synth
     )
     stack.callback(synth.close)
     if warning is not None:

@@ -15,7 +15,7 @@ from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import Synth, SynthFactory
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.paths import config_dir
-from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs, wants_synth
+from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs
 from motionmusic.runtime.sources import open_source
 
 
@@ -70,7 +70,7 @@ def open_ui(
         for output in outputs:
             stack.callback(output.close)
         synth, factory, warning = start_synth(
-            preset, audio, device, buffer, silent_ok=demo or not wants_synth(preset)
+            preset, audio, device, buffer, silent_ok=demo or not preset.plays_synth
         )
         stack.callback(synth.close)
         live = LiveSession(

@@ -50,6 +50,11 @@ class _Voice:
     last: tuple[float, int] | None = None  # (seconds, note) of the last new note, while present
 
 
+def velocity_byte(strength: float) -> int:
+    """A note-on velocity 1..127 from 0..1 (0 would be a note off)."""
+    return min(max(round(strength * 127), 1), 127)
+
+
 def rpn(channel: int, number: int, value: int) -> list[Message]:
     """Set registered parameter `number` to `value` (coarse), then close the RPN."""
     status = CONTROL | channel
@@ -146,8 +151,7 @@ class MidiPlayer:
 
     def _on(self, voice: _Voice, note: int, strength: float) -> list[Message]:
         voice.note = note
-        level = min(max(round(strength * 127), 1), 127)
-        return [(NOTE_ON | voice.channel, note, level)]
+        return [(NOTE_ON | voice.channel, note, velocity_byte(strength))]
 
     def _release(self, voice: _Voice) -> list[Message]:
         if voice.note is None:
@@ -191,7 +195,7 @@ class Reward:
         self.channel = None if channel is None else channel - 1
         key, sounds = preset.key, (preset.reward.sound, preset.reward.stretch_sound)
         self.notes = [reward_notes(*key, sound) for sound in sounds]
-        self.velocity = min(max(round(preset.reward.level * 127), 1), 127)
+        self.velocity = velocity_byte(preset.reward.level)
         self.on = [False, False]
 
     def step(self, reward: bool, stretch: bool) -> list[Message]:

@@ -288,6 +288,11 @@ class Preset(Strict):
         return max(voice.person for voice in self.voices)
 
     @property
+    def plays_synth(self) -> bool:
+        """False for a preset that plays only other instruments (`[outputs.midi] synth = false`)."""
+        return self.outputs.midi is None or self.outputs.midi.synth
+
+    @property
     def key(self) -> tuple[str, str]:
         """(root note, scale) of its first voice: the key its reward sounds in."""
         first = self.voices[0]

@@ -114,8 +114,7 @@ class Instrument:
         """False while a preset saying `[outputs.midi] synth = false` plays on another
         instrument: the internal synth fades out and stays silent (without one, as when
         rendering, it plays: there is nothing else to hear)."""
-        midi = self.preset.outputs.midi
-        return midi is None or midi.synth or not self.outputs
+        return self.preset.plays_synth or not self.outputs
 
     def _pipeline_s(self) -> float:
         """The synth's recent frame -> sound median; 0 where it measures none (offline)."""

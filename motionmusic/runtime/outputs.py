@@ -253,8 +253,3 @@ def open_outputs(preset: Preset, wanted: Wanted) -> list[MidiOutput | OscOutput]
             output.close()
         raise
     return outputs
-
-
-def wants_synth(preset: Preset) -> bool:
-    """False for a preset that plays only other instruments (`[outputs.midi] synth = false`)."""
-    return preset.outputs.midi is None or preset.outputs.midi.synth
