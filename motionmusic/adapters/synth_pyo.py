@@ -6,6 +6,14 @@ nobody is tracked at all, the master fades too, reverb tail included, so the roo
 Output passes a look-ahead compressor and a hard clip at -1 dBFS: peaks can never exceed it,
 whatever the mappings do. Mute is its own 5 ms gate, independent of everything else.
 
+No oscillator here reads pyo's 513-point sine table (`SineLoop`, `FM`): in pyo 1.1 a phase that
+rounds to exactly 512.0 (a tiny negative phase plus 512 in single precision) reads one value past
+that table, which in the wheel's binary is a NaN. `FM` then puts a NaN into the mix, where the
+reverb and the limiter keep it; `SineLoop` feeds it back into its phase and indexes the table at
+-2^31, a segmentation fault (a silent `circle` crashed at 2.98 s every run). The tones are made
+instead from a `Phasor` (a double-precision phase with no table) through `Sin`, a self-modulated
+sine (`phase_modulated`), whose spectrum is that of the feedback and FM tones it replaces.
+
 This module imports pyo: only the synth process and offline rendering load it.
 """
 
@@ -31,6 +39,17 @@ from motionmusic.core.scales import midi_to_hz, note_to_midi, reward_notes
 
 CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
+TWO_PI = 6.283185307179586
+FEEDBACK = 0.08 * TWO_PI  # the theremin's self-modulation at full brightness, in radians
+
+
+def phase_modulated(freq: Any, depth: Any) -> tuple[Any, list[Any]]:
+    """sin(phase + depth * sin(phase)) at `freq`: a sine that `depth` (radians) makes brighter,
+    harmonic by harmonic (the n-th partial goes as the Bessel function J(n-1) of depth). With no
+    table to index, no phase can read outside one. Returns the tone and what it is made of."""
+    phase = pyo.Phasor(freq=freq, mul=TWO_PI)
+    carrier = phase + pyo.Sin(phase) * depth
+    return pyo.Sin(carrier), [phase, carrier]
 
 
 class VoiceGraph:
@@ -54,17 +73,19 @@ class VoiceGraph:
         self.out = pyo.Pan(source * self.amp * self.gate, outs=2, pan=self.pan)
 
     def _theremin(self) -> Any:
-        tone = pyo.SineLoop(freq=self.freq, feedback=self.tone * 0.08)
+        tone, parts = phase_modulated(self.freq, self.tone * FEEDBACK)  # a feedback sine's sound
         cutoff = pyo.Scale(self.tone, outmin=900, outmax=7000, exp=2)
-        self._keep += [tone, cutoff]
+        self._keep += [*parts, tone, cutoff]
         return pyo.ButLP(tone, freq=cutoff)
 
     def _mallet(self) -> Any:
         table = pyo.ExpTable([(0, 0.0), (60, 1.0), (8191, 0.0)], exp=5)
         env = pyo.TrigEnv(self.trig, table=table, dur=1.6, mul=self.velocity)
         index = pyo.Scale(self.tone, outmin=0.4, outmax=2.5)
-        self._keep += [table, env, index]
-        return pyo.FM(carrier=self.freq, ratio=1.0, index=env * index, mul=env * 2.0)
+        depth = env * index  # FM at a 1:1 ratio: the index dies away with the strike
+        tone, parts = phase_modulated(self.freq, depth)
+        self._keep += [table, env, index, depth, *parts, tone]
+        return tone * env * 2.0
 
     def _pad(self) -> Any:
         saw = pyo.SuperSaw(freq=self.freq, detune=0.25, bal=0.55)
