@@ -39,7 +39,7 @@ from motionmusic.core.replay import TracePoses, TraceSource  # noqa: E402
 from motionmusic.core.trace import read_trace  # noqa: E402
 from motionmusic.runtime.engine import Engine  # noqa: E402
 from motionmusic.runtime.instrument import Instrument  # noqa: E402
-from motionmusic.runtime.news import SOUND_BACK, SOUND_LOST  # noqa: E402
+from motionmusic.runtime.news import SOUND_BACK  # noqa: E402
 from motionmusic.runtime.outputs import MidiOutput  # noqa: E402
 from motionmusic.runtime.tracker import Tracker  # noqa: E402
 from motionmusic.store.preset_library import find_preset  # noqa: E402
@@ -129,7 +129,7 @@ def server_killed(trace: Path, log: Path) -> tuple[float, ...]:
         server.process.kill()
         server.process.wait()
         dump.close()
-        noticed = wait_for(lambda: SOUND_LOST in said, 5)
+        noticed = wait_for(lambda: any("JACK server is gone" in text for text in said), 5)
         frames = engine.frames
         time.sleep(1.0)
         tracked = engine.frames - frames

@@ -20,6 +20,7 @@ from motionmusic.runtime.commands import PlayPreset
 from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.sources import bundled_trace
 from motionmusic.store.preset_library import find_preset
+from motionmusic.tui.screens.session import status
 from tests.loop import engine_for
 
 BUFFER_S = 256 / 48000
@@ -212,7 +213,7 @@ def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
     """The audio server killed mid-session: noticed within 1 s and said; tracking and the
     session log go on; when a server runs again, the sound is back by itself."""
     from motionmusic.runtime.instrument import Instrument
-    from motionmusic.runtime.news import SOUND_BACK, SOUND_LOST
+    from motionmusic.runtime.news import SOUND_BACK, sound_lost
     from motionmusic.runtime.recorder import SessionRecorder
     from motionmusic.runtime.tracker import Tracker
     from motionmusic.store import clients
@@ -240,10 +241,11 @@ def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
         killed, frames = time.monotonic(), engine.frames
         server.process.wait()  # reaped: a zombie's pid would keep the name "already active"
         deadline = killed + 3
-        while not any(text == SOUND_LOST for _, text in said):
+        lost = sound_lost("the JACK server is gone")  # said apart from a crash
+        while not any(text == lost for _, text in said):
             assert time.monotonic() < deadline, "the lost sound was not noticed"
             time.sleep(0.02)
-        noticed = next(t for t, text in said if text == SOUND_LOST) - killed
+        noticed = next(t for t, text in said if text == lost) - killed
         assert noticed <= 1.0
         assert engine.latest.audio is not None and not engine.latest.audio.alive
         time.sleep(1.0)
@@ -256,6 +258,7 @@ def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
         time.sleep(0.5)
         assert listen(synth, 0.5).max() > -30  # heard again
         assert recorder.recording  # the session log never stopped
+        assert [text for _, text in said if text.startswith("no sound")] == [lost]  # no crash
     finally:
         engine.stop()
         recorder.close()
@@ -263,3 +266,55 @@ def test_a_jack_server_that_dies_is_noticed_and_the_sound_comes_back_with_it(
         server.stop()
     (log,) = clients.sessions("J1")
     assert len(read_trace(log)) >= engine.frames - 2  # every frame logged, through the silence
+
+
+def test_a_synth_that_crashes_is_said_to_have_crashed_and_is_heard_again(
+    jack_server, engines, tmp_path
+):
+    """SIGSEGV in the synth process (what pyo's sine table did to `circle`): the screen, the
+    notice and the session log say the synth crashed, with the signal, never that the JACK
+    server is gone (it is running); the synth is restarted and heard again."""
+    from motionmusic.runtime.instrument import Instrument
+    from motionmusic.runtime.news import SOUND_BACK, sound_lost
+    from motionmusic.runtime.recorder import SessionRecorder
+    from motionmusic.runtime.tracker import Tracker
+    from motionmusic.store import clients
+
+    preset = find_preset("theremin")
+    synth = SynthProcess(preset, "jack").start()
+    loaded = read_trace(looped_trace(tmp_path / "t.mmtrace", 3))
+    source = TraceSource(loaded, realtime=True)
+    said: list[str] = []
+    recorder = SessionRecorder(source.info)
+    screens: list[str] = []
+    engine = Engine(
+        Tracker.for_preset(source, TracePoses(loaded), preset),
+        Instrument(preset, synth, clients.create("S1", "theremin")),
+        recorder=recorder,
+        on_notice=said.append,
+        on_state=lambda state: screens.append(status(state)),
+    )
+    engines.append(engine)
+    recorder.start(clients.load("S1"), preset, 0)
+    try:
+        engine.start()
+        time.sleep(1.0)
+        os.kill(synth.process.pid, signal.SIGSEGV)
+        killed = time.monotonic()
+        crashed = sound_lost("the synth crashed (segmentation fault, SIGSEGV)")
+        while SOUND_BACK not in said:
+            assert time.monotonic() < killed + 8, f"not back: {said}"
+            time.sleep(0.02)
+        assert said.index(crashed) < said.index(SOUND_BACK), said
+        assert not any("server" in text for text in said), said
+        assert synth.restarts == 1 and synth.status().faults == 1
+        assert any("why: the synth crashed (segmentation fault, SIGSEGV)" in s for s in screens)
+        time.sleep(0.5)
+        assert listen(synth, 0.5).max() > -30  # heard again
+    finally:
+        engine.stop()
+        recorder.close()
+        synth.release()
+    (log,) = clients.sessions("S1")
+    sound = [e.data["what"] for e in read_trace(log).events if e.kind == "sound"]
+    assert sound == [crashed, SOUND_BACK]

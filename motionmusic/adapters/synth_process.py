@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,11 @@ from motionmusic.native_output import native_log_path
 
 BACKENDS = ("portaudio", "jack")
 STALL_S = 0.5  # an audio callback silent this long: the synth has lost its audio device
+GONE = {"jack": "the JACK server is gone", "portaudio": "the audio device is gone"}
+STALLED = {
+    "jack": "the JACK server stopped calling the synth",
+    "portaudio": "the audio device stopped calling the synth",
+}
 SHM_DIR = Path("/dev/shm")  # where Linux keeps POSIX shared memory; elsewhere nothing is swept
 PREFIX = "motionmusic_"  # then the owner's pid: a segment whose owner is gone is swept
 
@@ -67,6 +73,22 @@ def _create_memory(size: int) -> shared_memory.SharedMemory:
     sweep_orphans()
     name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
     return shared_memory.SharedMemory(name=name, create=True, size=size)
+
+
+def cause_of_death(exitcode: int | None) -> str:
+    """A synth process's end in words: the signal that killed it, or the status it exited with
+    (None: it still runs)."""
+    if exitcode is None:
+        return "the synth process still runs"
+    if exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        described = (signal.strsignal(number) or name).lower()
+        return f"the synth crashed ({described}, {name})"
+    return f"the synth process exited with status {exitcode}"
 
 
 def _child(*args: Any) -> None:
@@ -114,9 +136,12 @@ class SynthProcess:
         self._restarting: threading.Thread | None = None
         self._beat = (-1, time.monotonic())  # the heartbeat last seen, and when it last moved
         self._closing = False
+        self.fault = ""  # why it stopped sounding last, in words ("" never)
+        self.faults = 0  # how often it stopped sounding
 
     def start(self) -> SynthProcess:
-        self.array[ch.STATUS] = self.array[ch.PEAK] = self.array[ch.STOP] = 0.0  # a new one
+        self.array[ch.PEAK] = self.array[ch.STOP] = 0.0  # a new one
+        self.array[ch.STATUS] = ch.STARTING
         self._beat = (self.heartbeat, -float("inf"))  # nor alive, until it opens its audio
         args = (
             self._memory.name,
@@ -133,10 +158,12 @@ class SynthProcess:
         self.process.start()
         deadline = time.monotonic() + self._timeout
         while (
-            self.array[ch.STATUS] == 0.0 and self.process.is_alive() and time.monotonic() < deadline
+            self.array[ch.STATUS] == ch.STARTING
+            and self.process.is_alive()
+            and time.monotonic() < deadline
         ):
             time.sleep(0.02)
-        if self.array[ch.STATUS] != 1.0:
+        if self.array[ch.STATUS] != ch.RUNNING:
             # a first start that fails frees everything; a restart keeps the channel to retry
             self.stop_process() if self.restarts else self.close()
             hint = {
@@ -198,15 +225,26 @@ class SynthProcess:
             or (restarting is not None and restarting.is_alive())
         ):
             return
+        if self.process is not None:  # it was playing (not a restart that found no audio)
+            self.fault, self.faults = self._cause(), self.faults + 1
         self._restarting = threading.Thread(
             target=self._restart_quietly, name="synth-restart", daemon=True
         )
         self._restarting.start()
 
+    def _cause(self) -> str:
+        """Why the synth that was playing is silent: it crashed or exited (its exit code says
+        how), or it runs but its audio callback stopped: the server said it shut down, or not."""
+        if self.process.is_alive():
+            gone = self.array[ch.STATUS] == ch.SERVER_GONE
+            return (GONE if gone else STALLED)[self.backend]
+        return cause_of_death(self.process.exitcode)
+
     def _restart_quietly(self) -> None:
         try:
             self.restart()
         except MotionMusicError:
+            self.fault = GONE[self.backend]  # no audio output to open: it is not there
             time.sleep(1.0)  # audio still unavailable: the next frame tries again
 
     def latencies_ms(self) -> np.ndarray:
@@ -222,7 +260,10 @@ class SynthProcess:
         apply_ms = (recent[:, 1] - recent[:, 0]) / 1e6
         out_ms = output_latency_s(self.rate, self.buffer) * 1000
         latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")
-        return AudioStatus(self.backend, self.alive(), self.peak, latency, int(self.array[ch.LATE]))
+        late = int(self.array[ch.LATE])
+        return AudioStatus(
+            self.backend, self.alive(), self.peak, latency, late, self.fault, self.faults
+        )
 
     def stop_process(self) -> None:
         """Fade out and end the synth process; the shared memory stays (it can be restarted)."""

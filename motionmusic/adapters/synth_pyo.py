@@ -332,7 +332,7 @@ def serve(
         server = _open_server(backend, rate, buffer, device)
     except Exception as exc:  # any audio failure is reported to the parent, which explains it
         print(f"audio failed: {exc}", flush=True)
-        array[ch.STATUS] = -1.0
+        array[ch.STATUS] = ch.FAILED
         return
     graph = SynthGraph(preset)
     graph.start()
@@ -364,7 +364,7 @@ def serve(
     gc.disable()
     server.start()
     array[ch.LATENCY] = buffer / rate
-    array[ch.STATUS] = 1.0
+    array[ch.STATUS] = ch.RUNNING
     parent = os.getppid()
     orphaned = False
     while array[ch.STOP] == 0.0:

@@ -40,7 +40,8 @@ def status_line(state: EngineState) -> Text:
     latency = "" if math.isnan(heard) else f" · latency {heard:.0f} ms"  # what the client hears
     if state.audio is not None and not state.audio.alive:
         never = state.audio.backend.startswith("none")  # no audio output at all: nothing to retry
-        latency = " · NO SOUND" if never else " · NO SOUND (retrying)"
+        why = f": {state.audio.fault}" if state.audio.fault else ""
+        latency = " · NO SOUND" if never else f" · NO SOUND{why} (retrying)"
     line = (
         f"frame {state.frame} · {state.fps:4.1f} fps · {person} · {' | '.join(voices)}"
         f"{targets}{rec}{muted}{latency}"

@@ -9,7 +9,7 @@ Layout (indices into the array):
     4 applied_seq  last seq the synth applied ...
     5 applied_ns   ... and when (monotonic ns, the same clock in both processes)
     6 latency_s    output latency the audio backend reports (written once by the synth)
-    7 status       0 starting, 1 running, -1 failed to start
+    7 status       0 starting, 1 running, -1 failed to start, -2 its JACK server shut down
     8 peak         the synth's output peak over its last buffer (0..1), after limiter and mute
     9 reward       1 while a ROM target is reached (the synth ramps its reward sound)
     10 stretch     1 in the stretch zone
@@ -47,6 +47,7 @@ from motionmusic.core.controls import Controls, VoiceControls
     STOP,
 ) = range(13)
 HEAD = 13
+STARTING, RUNNING, FAILED, SERVER_GONE = 0.0, 1.0, -1.0, -2.0  # values of `STATUS`
 VOICE_SLOTS = 8
 MAX_VOICES = 8
 LOG = HEAD + VOICE_SLOTS * MAX_VOICES

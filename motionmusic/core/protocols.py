@@ -92,6 +92,8 @@ class AudioStatus:
     peak: float  # output peak of the latest buffer, 0..1
     latency_ms: float  # frame capture → sound, recent median (NaN: unknown)
     late_buffers: int  # dropouts since the synth started: JACK's xruns, else late callbacks
+    fault: str = ""  # why it stopped sounding last ("the synth crashed (...)"); "" never
+    faults: int = 0  # how often it stopped: a synth that crashed and is back counts
 
 
 class Synth(Protocol):

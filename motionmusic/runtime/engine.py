@@ -187,7 +187,7 @@ class Engine:
             self._published = now
             state = EngineState.of(self, sample, controls)
             self._publish(state, watchers=False)  # they have their own schedule, below
-            self.news.sound(state.audio)
+            self.news.sound(state.audio, frame.t_ns)
         for watch in self._watchers:
             if watch.due(now):
                 state = state or EngineState.of(self, sample, controls)

@@ -15,13 +15,18 @@ from motionmusic.core.client import Seen
 from motionmusic.core.protocols import AudioStatus, Sample
 
 ANNOUNCE_S = 0.3
-SOUND_LOST = (
-    "no sound: the audio output stopped (JACK server gone?), retrying every second; "
-    "tracking and the session log go on"
-)
 SOUND_BACK = "sound back"
 CAMERA_LOST = "camera lost: no frames, sound faded"
 CAMERA_BACK = "camera back"
+
+
+def sound_lost(cause: str) -> str:
+    """What is said when the synth stops sounding, with why (`AudioStatus.fault`)."""
+    return (
+        f"no sound: {cause or 'the audio output stopped'}; retrying every second, "
+        "tracking and the session log go on"
+    )
+
 
 Say = Callable[[str], None]
 Log = Callable[[int, str, str], None]  # (t_ns, kind, what): an event in the session log
@@ -48,7 +53,8 @@ class News:
         self._say, self._log = say, log
         self._client = Watch(Seen.CLIENT)
         self._group: list[Watch] = []  # group play: persons 2, 3, ... in view
-        self._sound = Watch(True)
+        self._silent = ""  # why the sound was last said lost ("": it plays)
+        self._faults = 0
         self.camera_lost = False
 
     def frame(self, sample: Sample, first: bool) -> None:
@@ -65,15 +71,24 @@ class News:
                 self._say(what)
                 self._log(t_ns, "people", what)
 
-    def sound(self, audio: AudioStatus | None) -> None:
-        """The synth's output stopped or came back (a silent synth, with no audio device at
-        all, is no news)."""
-        if (
-            audio
-            and not audio.backend.startswith("none")
-            and self._sound.changed(audio.alive, 0, True)
-        ):
-            self._say(SOUND_BACK if audio.alive else SOUND_LOST)
+    def sound(self, audio: AudioStatus | None, t_ns: int) -> None:
+        """The synth's output stopped, with why (it crashed, or its audio server went away), or
+        came back: said, and marked in the session log. A synth that crashed and is already back
+        is said too (a silent synth, with no audio device at all, is no news)."""
+        if audio is None or audio.backend.startswith("none"):
+            return
+        died, self._faults = audio.faults > self._faults, audio.faults
+        cause = audio.fault or "the audio output stopped"
+        if died or (not audio.alive and cause != self._silent):
+            self._silent = cause
+            self._tell(t_ns, sound_lost(cause))
+        elif audio.alive and self._silent:
+            self._silent = ""
+            self._tell(t_ns, SOUND_BACK)
+
+    def _tell(self, t_ns: int, what: str) -> None:
+        self._say(what)
+        self._log(t_ns, "sound", what)
 
     def camera(self, lost: bool, t_ns: int) -> None:
         """The camera went or came back: said, and marked in the session log (the frames between

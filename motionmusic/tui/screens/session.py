@@ -65,6 +65,8 @@ def status(state: EngineState) -> str:
         if audio.backend.startswith("none"):
             health = "· NO SOUND"
         line += f"\naudio {audio.backend} {health} · latency {latency} · late {audio.late_buffers}"
+        if not audio.alive and audio.fault:
+            line += f"\n  why: {audio.fault}"  # a crash or a server gone, said apart
     else:
         line += "\naudio offline"
     for output in state.outputs:
