@@ -86,6 +86,27 @@ def strongest_peak(x: np.ndarray, rate: int, fmin: float = 60.0) -> float:
     return float((k + 0.5 * (a - c) / (a - 2 * b + c)) * rate / size)
 
 
+def peak_track(
+    x: np.ndarray,
+    rate: int,
+    fmin: float,
+    hop_s: float = 0.01,
+    window_s: float = 0.05,
+    floor_db: float = -50.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The strongest spectral peak above `fmin` per hop (NaN where quieter than `floor_db`).
+    For a voice in a chord of its own key, where the period a correlation finds is the chord's
+    (a melody's G5 over a bass's C2 repeats at C4): a near-sine voice is its strongest peak."""
+    hop, window = int(rate * hop_s), int(rate * window_s)
+    times, peaks = [], []
+    for start in range(0, len(x) - window, hop):
+        seg = x[start : start + window]
+        times.append(start / rate)
+        loud = 10 * np.log10(np.mean(seg**2) + 1e-20) >= floor_db
+        peaks.append(strongest_peak(seg, rate, fmin) if loud else np.nan)
+    return np.array(times), np.array(peaks)
+
+
 def cents(f: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.asarray(1200 * np.log2(f / reference))
 

@@ -9,11 +9,13 @@ look and hands the people found here.
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 
 from motionmusic.core.people import CONTINUOUS_S, Signature, Who, difference, pick
 
 SETTLE_S = 0.5  # after choosing someone, whoever is tracked where they stood is them
+SETTLE_WITHIN = 1.0  # torso sizes: "where they stood" (a seated neighbour is further off)
 CONFIRM = 3  # after a gap, frames in a row a person must match before they are the client again
 
 
@@ -47,6 +49,10 @@ class ClientLock:
         """Someone matched after a gap, not yet for `CONFIRM` frames: likely the client, back."""
         return 0 < self._streak < CONFIRM
 
+    def settling(self, t_ns: int) -> bool:
+        """Just chosen: whoever is tracked where they stood is taken as them, and learnt."""
+        return t_ns < self._settle_until
+
     def gap_s(self, t_ns: int) -> float:
         return 0.0 if self.last_ns is None else max(t_ns - self.last_ns, 0) / 1e9
 
@@ -64,16 +70,25 @@ class ClientLock:
         self.known, self.last_ns = person, t_ns
         self._settle_until = t_ns + int(SETTLE_S * 1e9)
 
+    def fits(self, person: Signature, t_ns: int) -> bool:
+        """Could `person` be the client now (nothing is learnt or counted by asking)?"""
+        if self.known is None:
+            return False
+        if self.settling(t_ns) and self.known.near(person, SETTLE_WITHIN):
+            return True
+        return difference(self.known, person, self.gap_s(t_ns)) is not None
+
     def match(self, people: list[Signature], t_ns: int) -> int | None:
         """The person among `people` who is the client (the likeliest), or None."""
         if self.known is None:
             return None
-        if t_ns < self._settle_until:
-            zone = self.known.zone()
-            inside = [i for i, p in enumerate(people) if zone.left <= p.centre[0] <= zone.right]
-            if inside:
-                self.known, self.last_ns = people[inside[0]], t_ns
-                return inside[0]
+        if self.settling(t_ns):
+            known = self.known
+            near = [i for i, p in enumerate(people) if known.near(p, SETTLE_WITHIN)]
+            if near:
+                index = min(near, key=lambda i: math.dist(people[i].centre, known.centre))
+                self.known, self.last_ns = people[index], t_ns
+                return index
         gap = self.gap_s(t_ns)
         scored = [(difference(self.known, p, gap), i) for i, p in enumerate(people)]
         fits = [(score, i) for score, i in scored if score is not None]

@@ -33,6 +33,7 @@ SIZE_AFTER_GAP = 0.25  # and after a gap: 1.28x (a step nearer the camera, or so
 COLOUR_TOLERANCE = 80.0  # distance of median BGR (0..255 each)
 CONTINUOUS_S = 0.25  # seen this recently, where they were: the same person, whatever the colour
 PROPORTION_TOLERANCE = 0.3  # mean difference of limb length / shoulder width (ranks only)
+REACH = 2.5  # torso sizes from the torso's centre to the edge of the crop: arms held out fit
 LIMBS = (
     ((L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW)),
     ((L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_ELBOW, L.RIGHT_WRIST)),
@@ -68,12 +69,18 @@ class Signature:
         x = self.centre[0]
         return "left" if x < 1 / 3 else "right" if x > 2 / 3 else "center"
 
-    def zone(self, margin: float = 0.5, least: float = 0.3) -> Zone:
-        """Where to look for them next: what is seen of them, widened by `margin` of its width
-        each side (at least `least` of the picture wide), the whole height."""
-        lo, hi = self.extent
-        pad = max(margin * (hi - lo), (least - (hi - lo)) / 2, 0.0)
-        return Zone(max(lo - pad, 0.0), 0.0, min(hi + pad, 1.0), 1.0)
+    def zone(self, reach: float = REACH, least: float = 0.3) -> Zone:
+        """Where to look for them next: `reach` torso sizes either side of the torso's centre
+        (at least `least` of the picture wide), the whole height. From the torso, not from what
+        is seen of them: an arm's landmark that wanders must not move the crop, since the pose
+        model's tracker takes the person to be where the last frame had them in the crop."""
+        x = self.centre[0]
+        half = max(reach * self.size, least / 2)
+        return Zone(max(x - half, 0.0), 0.0, min(x + half, 1.0), 1.0)
+
+    def near(self, other: Signature, within: float = 0.5) -> bool:
+        """Is `other`'s torso within `within` torso sizes of this one's: the same place?"""
+        return math.dist(self.centre, other.centre) <= within * self.size
 
 
 def signature(
