@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.filters import OFF, AngleFilter, Smoothing, residual_jitter
+from motionmusic.core.performer import Performer
+from motionmusic.core.presets import Preset
+from motionmusic.store.preset_library import find_preset
 
 N = len(ANGLE_NAMES)
 FPS = 30.0
@@ -69,12 +73,87 @@ def test_disabled_filter_passes_values_through():
     np.testing.assert_array_equal(_run(OFF, values), values)
 
 
-def test_gap_restarts_instead_of_bridging():
+def test_nobody_in_view_restarts_instead_of_bridging():
+    """Every angle missing is the client gone: nothing is held for them."""
     for method in ("rest_hold", "one_euro"):
         values = np.array([10.0] * 10 + [math.nan] * 3 + [150.0] * 3)
         smoothed = _run(Smoothing(method=method), values)
         assert math.isnan(smoothed[11])
         assert smoothed[13] == 150.0  # first value after a gap is taken as is
+
+
+ELEVATION = ANGLE_NAMES.index("right_shoulder_elevation")
+
+
+def _one_angle(values: np.ndarray) -> list[Angles]:
+    """`values` as the right shoulder's elevation of a body whose other angles stay measured
+    (a forearm hidden, not the client gone)."""
+    frames = []
+    for i, value in enumerate(values):
+        angles = np.full(N, 30.0)
+        angles[ELEVATION] = value
+        frames.append(Angles(int(i * 1e9 / FPS), angles, np.isfinite(angles).astype(float)))
+    return frames
+
+
+def _notes(preset: Preset, values: np.ndarray) -> tuple[np.ndarray, AngleFilter]:
+    """The affected arm's note per frame as `one-sided-right` plays `values` (NaN: silent)."""
+    smoother, performer = AngleFilter(preset.smoothing), Performer(preset)
+    played = [performer.step(smoother(a)).voices[0] for a in _one_angle(values)]
+    return np.array([v.midi if v.present else np.nan for v in played]), smoother
+
+
+def _boundary(preset: Preset, angle: float) -> Preset:
+    """`preset` with its range moved so `angle` is half-way between two notes of its scale."""
+    voice = preset.voices[0]
+    assert voice.pitch is not None
+    low, high = voice.pitch.input
+    step = (high - low) / (5 * voice.pitch.octaves)  # a pentatonic scale: 5 notes an octave
+    start = angle - 2.5 * step
+    pitch = voice.pitch.model_copy(update={"input": (start, start + high - low)})
+    return preset.model_copy(update={"voices": [voice.model_copy(update={"pitch": pitch})]})
+
+
+@pytest.mark.parametrize("hidden", [3, 4, 5])
+def test_an_arm_hidden_for_a_few_frames_that_comes_back_lower_plays_no_new_note(hidden):
+    """The child behind a toy: the elevation drops out for 3-5 frames, comes back 12° lower and
+    climbs back over 10 frames, with no movement at all. The voice holds its note throughout,
+    as shipped and with the arm on a note boundary."""
+    rest = 90 + _wandering(60, 0.8)
+    back = np.linspace(78, 90, 10) + _wandering(10, 0.8, seed=2)
+    values = np.concatenate([rest, np.full(hidden, np.nan), back, 90 + _wandering(60, 0.8, 3)])
+    for preset in (find_preset("one-sided-right"), _boundary(find_preset("one-sided-right"), 90)):
+        notes, _ = _notes(preset, values)
+        assert np.isfinite(notes[30:]).all()  # held through the dropout: never silent
+        assert np.count_nonzero(np.diff(notes[30:])) == 0
+
+
+def test_a_small_figures_flickering_arm_plays_no_new_note_and_is_unsteady():
+    """A figure so small its elevation jitters by degrees and leaps 10° for a frame or two now
+    and then: no note changes, and the angle is said to be unsteady."""
+    rng = np.random.default_rng(4)
+    values = 90 + rng.normal(0, 2.5, 240)
+    for start in (50, 90, 130, 170, 210):
+        values[start : start + 1 + start % 2] += 10.0
+    preset = _boundary(find_preset("one-sided-right"), 90)
+    notes, smoother = _notes(preset, values)
+    assert np.count_nonzero(np.diff(notes[30:])) == 0
+    assert "right_shoulder_elevation" in smoother.unsteady(int(239 * 1e9 / FPS))
+
+
+def test_a_sudden_raise_from_a_clean_rest_is_followed_from_its_first_frame():
+    """A dance's raise starts with a 6° leap in one frame: a clean angle follows it at once."""
+    rest = 40 + _wandering(60, 0.2)
+    raise_ = 40 + np.cumsum(np.full(20, 6.0))
+    out = _run(Smoothing(), np.concatenate([rest, raise_]))
+    np.testing.assert_array_equal(out[60:], raise_)
+
+
+def test_a_still_body_is_steady():
+    smoother = AngleFilter()
+    for angles in _one_angle(90 + _wandering(150, 0.8)):
+        smoother(angles)
+    assert smoother.unsteady(int(149 * 1e9 / FPS)) == frozenset()
 
 
 def _delay_ms(truth: np.ndarray, heard: np.ndarray) -> float:
@@ -90,6 +169,6 @@ def test_small_slow_raise_and_lower_cycles_are_followed_at_the_turnarounds():
     """10° up and down every 4 s: each turnaround comes to rest for a moment, and the way back
     must not wait for a whole band (it did: 60 ms behind)."""
     t = np.arange(0, 12, 1 / FPS)
-    truth = 40 + 10 * np.sin(2 * np.pi * 0.25 * t) * (t > 1)
+    truth = 40 + 10 * np.sin(2 * np.pi * 0.25 * (t - 1)) * (t > 1)  # from rest, smoothly
     out = _run(Smoothing(), truth + _wandering(len(t), 0.3))
     assert _delay_ms(truth[30:], out[30:]) <= 20

@@ -26,6 +26,13 @@ PRIOR_JITTER = {"deg": 1.0, "sw": 0.015}
 """The rest hold's jitter (|frame-to-frame change|) before it has seen the client still: about the
 noisiest the shared stills measure (0.05-1.6°, 0.002-0.03 shoulder widths); learnt within about
 a second."""
+LEAP = {"deg": 4.0, "sw": 0.07}
+"""A single frame's change from rest at least this large is a leap to be judged, not a move's
+start (`core/rest_hold.py`): a body speeding up from rest moves less in its first frames."""
+UNSTEADY_JITTER = {"deg": 2.0, "sw": 0.035}
+"""A learnt jitter over this (a band over 24° of arm angle, 0.4 shoulder widths of wrist height)
+is tracking too poor to play steadily: a body too small, too dim or too side-on for the pose
+model (the stillness suite's noisiest, a side-on elbow, comes to 2.2°: tests/test_stillness.py)."""
 
 
 class Smoothing(BaseModel):
@@ -78,27 +85,36 @@ class AngleFilter:
         self._last_t = -math.inf
 
     def _hold(self, i: int) -> RestHold:
-        s = self.settings
-        return RestHold(s.stillness, PRIOR_JITTER[ANGLES[i].unit], s.settle_ms / 1000)
+        s, unit = self.settings, ANGLES[i].unit
+        band = s.stillness * UNSTEADY_JITTER[unit]
+        return RestHold(s.stillness, PRIOR_JITTER[unit], s.settle_ms / 1000, band, LEAP[unit])
 
     def _one_euro(self, i: int) -> OneEuroFilter:
         s = self.settings
         return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta * self._scale[i], s.d_cutoff)
 
     def __call__(self, angles: Angles) -> Angles:
-        """Filtered copy of `angles` (timestamps must increase; repeats are passed through)."""
+        """Filtered copy of `angles` (timestamps must increase; repeats are passed through).
+
+        Nobody measured (every angle missing: the client out of view) starts every angle afresh;
+        one angle missing for a moment while the body is tracked keeps its held value (the rest
+        hold's bridge): a forearm hidden for a few frames is no reason to stop the music."""
         t = angles.t_ns / 1e9
         if not self.settings.enabled or t <= self._last_t:
             return angles
         self._last_t = t
+        if np.isnan(angles.values).all():
+            self._euro = [None] * len(ANGLE_NAMES)
+            for hold in self._holds:
+                hold.restart()
+            return angles
         out = angles.values.copy()
         euro = self.settings.method == "one_euro"
         for i, value in enumerate(angles.values.tolist()):
             if not self._smoothed[i]:
                 continue
-            if math.isnan(value):
+            if math.isnan(value) and euro:
                 self._euro[i] = None
-                self._holds[i].restart()
             elif euro:
                 filt = self._euro[i] or self._one_euro(i)
                 self._euro[i] = filt
@@ -106,6 +122,17 @@ class AngleFilter:
             else:
                 out[i] = self._holds[i](value, t)
         return Angles(angles.t_ns, out, angles.confidence)
+
+    def unsteady(self, t_ns: int) -> frozenset[str]:
+        """The angles whose tracking is now too poor to play steadily (the rest hold's)."""
+        if not self.settings.enabled or self.settings.method != "rest_hold":
+            return frozenset()
+        t = t_ns / 1e9
+        return frozenset(
+            name
+            for name, hold, smoothed in zip(ANGLE_NAMES, self._holds, self._smoothed, strict=True)
+            if smoothed and hold.unsteady(t)
+        )
 
     def reset(self) -> None:
         self._euro = [None] * len(ANGLE_NAMES)

@@ -33,7 +33,7 @@ SIZE_AFTER_GAP = 0.25  # and after a gap: 1.28x (a step nearer the camera, or so
 COLOUR_TOLERANCE = 80.0  # distance of median BGR (0..255 each)
 CONTINUOUS_S = 0.25  # seen this recently, where they were: the same person, whatever the colour
 PROPORTION_TOLERANCE = 0.3  # mean difference of limb length / shoulder width (ranks only)
-REACH = 2.5  # torso sizes from the torso's centre to the edge of the crop: arms held out fit
+REACH = 2.0  # torso sizes from the torso's centre to the edge of the crop: arms held out fit
 LIMBS = (
     ((L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW)),
     ((L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_ELBOW, L.RIGHT_WRIST)),

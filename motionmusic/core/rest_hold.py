@@ -14,6 +14,18 @@ So the two cases are told apart instead of being traded off:
 
 Right after a move, the way back needs a third of the band for a second (see REVERSAL_BAND).
 
+Poor tracking is not a move. An angle that comes back from a dropout (a few frames with it not
+measured, `BRIDGE_S`, through which the held value is kept) somewhere else is held as a
+*suspect*: if the next frames go on away from rest, it was a move after all (heard one frame
+late); if they come back, it was a glitch (a forearm hidden, then found again 10-15° off, the
+tracker closing in on it again over a few frames) and nothing was played; if they stay where
+they came back to for `SUSPECT_S`, the body is there now, and it rests there. A leap past the
+band in a single frame (`JUMP`) is followed at once, as a move (a dance's raise starts so), but
+one that comes back within `GLITCH_S` was a glitch: the angle is held where it was, and for
+`WARY_S` every leap is held as a suspect first, as it always is where the jitter is half-way to
+unsteady. An angle that glitches often, or jitters far more than a body does, is *unsteady*: the
+screen says so.
+
 The jitter is learnt while resting, per angle (an exponential mean of |frame-to-frame change|),
 so a clean image gets a narrow band and a noisy one (side-on, far away) a wide one. The band is
 what a move must cross before the sound follows: 2.5-5° for the arm angles on the shared stills
@@ -38,16 +50,44 @@ one side and back), not a body settling, and a whole band at every turnaround ma
 oscillations trail by 60-140 ms. Jitter after a stop is as likely either way, so the other side
 keeps the whole band, and a body that comes to rest after a move flips no more notes than before
 (benchmarks/README.md, "rest hold")."""
+JUMP = 0.75
+"""Of the band: a single frame's change from rest larger than this (and than the unit's own
+`leap`: 4°, 0.07 shoulder widths) is a leap, not a move's start (a move that crosses the band does
+so by smaller steps: it speeds up from nothing)."""
+BRIDGE_S = 0.5
+"""An angle not measured for up to this long keeps its held value (the voice holds); longer, and
+it starts afresh when it comes back."""
+SUSPECT_S = 0.5
+"""A suspect that neither goes on nor comes back within this long is where the body is now."""
+GLITCH_S = 0.4
+"""A leap followed as a move that comes back to where it leapt from within this long was a
+glitch."""
+WARY_S = 5.0
+"""After a glitch, leaps are held as suspects for this long."""
+UNSTEADY_GLITCHES = 3
+UNSTEADY_S = 5.0
+"""This many glitches within this long make an angle unsteady."""
 
 
 class RestHold:
     """One angle's stream through the rest hold (values in the angle's own unit)."""
 
-    def __init__(self, stillness: float, jitter: float, settle_s: float) -> None:
+    def __init__(
+        self,
+        stillness: float,
+        jitter: float,
+        settle_s: float,
+        unsteady_band: float = math.inf,
+        leap: float = 0.0,
+    ) -> None:
         self.stillness = stillness
+        self.leap = leap
+        """The smallest single-frame change from rest taken as a leap, whatever the band."""
         self.jitter = jitter
         """Typical |frame-to-frame change| at rest; starts at the unit's prior, then learnt."""
         self.settle_s = settle_s
+        self.unsteady_band = unsteady_band
+        """A band wider than this means tracking too poor to play steadily."""
         self.moving = False
         self._held = math.nan
         self._count = 0
@@ -55,33 +95,97 @@ class RestHold:
         self._quiet_since: float | None = None
         self._direction = 0.0  # of the last move: +1 up, -1 down
         self._rested_at = -math.inf
+        self._missing_since: float | None = None
+        self._suspect: tuple[float, float] | None = None  # (since, value): held, to be judged
+        self._leapt_at = -math.inf  # when the move now followed began with a leap
+        self._wary_until = -math.inf
+        self._glitches: deque[float] = deque(maxlen=UNSTEADY_GLITCHES)
 
     @property
     def band(self) -> float:
         """How far from the held value a move must go before the output follows it."""
         return self.stillness * self.jitter
 
+    def unsteady(self, t: float) -> bool:
+        """Too poor to play steadily: the band is wider than a body's jitter would make it, or
+        the angle glitched `UNSTEADY_GLITCHES` times within `UNSTEADY_S`."""
+        glitchy = len(self._glitches) == UNSTEADY_GLITCHES and t - self._glitches[0] <= UNSTEADY_S
+        return glitchy or self.band > self.unsteady_band
+
     def __call__(self, value: float, t: float) -> float:
+        if math.isnan(value):
+            return self._missing(t)
+        returning, self._missing_since = self._missing_since is not None, None
         recent = self._recent
         previous = recent[-1] if recent else math.nan
         recent.append(value)
         if math.isnan(self._held):
             self._rest(value)
             return value
-        if not self.moving:
-            if abs(value - self._held) <= self._band_toward(value, t):
+        if self.moving:
+            return self._follow(value, t)
+        away = abs(value - self._held) > self._band_toward(value, t)
+        if self._suspect is not None:
+            return self._judge(value, t, away)
+        if not away:
+            if not returning:
                 self._learn(abs(value - previous))
-                self._average(value)
-                return self._held
-            self.moving, self._quiet_since = True, None
+            self._average(value)
+            return self._held
+        leap = abs(value - previous) > max(JUMP * self.band, self.leap)
+        if returning or (leap and self._wary(t)):
+            self._suspect = (t, value)  # held until the next frames tell
+            return self._held
+        self.moving, self._quiet_since = True, None
+        self._leapt_at = t if leap else -math.inf
+        return value
+
+    def _missing(self, t: float) -> float:
+        """Not measured this frame: the held value for a short dropout, then nothing (and the
+        hold starts afresh when the angle comes back)."""
+        if self._missing_since is None:
+            self._missing_since = t
+        if t - self._missing_since <= BRIDGE_S and not math.isnan(self._held) and not self.moving:
+            return self._held
+        self.restart()
+        return math.nan
+
+    def _judge(self, value: float, t: float, away: bool) -> float:
+        """A leap from rest, a frame or more on: gone on (a move), come back (a glitch), or
+        stayed (the body is there now)?"""
+        assert self._suspect is not None
+        since, leapt = self._suspect
+        if not away:
+            self._suspect = None
+            self._glitched(t)
+            return self._held
+        further = abs(value - self._held) > abs(leapt - self._held) + self.jitter
+        if further and (value - self._held) * (leapt - self._held) > 0:
+            self._suspect, self.moving, self._quiet_since = None, True, None
             return value
-        return self._follow(value, t)
+        if t - since >= SUSPECT_S:
+            self._suspect, self._rested_at = None, t
+            self._rest(value)
+        return self._held
 
     def _band_toward(self, value: float, t: float) -> float:
         back = (value - self._held) * self._direction < 0
         return self.band * REVERSAL_BAND if back and t - self._rested_at < REVERSAL_S else self.band
 
+    def _wary(self, t: float) -> bool:
+        """Hold leaps as suspects: a glitch was seen lately, or the jitter is half-way to
+        unsteady (a small or dim figure, whose landmarks flip between readings)."""
+        return t < self._wary_until or self.band > self.unsteady_band / 2
+
+    def _glitched(self, t: float) -> None:
+        self._glitches.append(t)
+        self._wary_until = t + WARY_S
+
     def _follow(self, value: float, t: float) -> float:
+        if t - self._leapt_at <= GLITCH_S and abs(value - self._held) <= self.band:
+            self.moving, self._leapt_at = False, -math.inf  # back where it leapt from
+            self._glitched(t)
+            return self._held
         recent = self._recent
         per_frame = abs(recent[-1] - recent[0]) / max(len(recent) - 1, 1)
         if per_frame >= self.jitter:
@@ -113,3 +217,4 @@ class RestHold:
         self.moving, self._direction = False, 0.0
         self._held = math.nan
         self._recent.clear()
+        self._missing_since, self._suspect = None, None
