@@ -72,3 +72,52 @@ def test_mute_goes_straight_to_the_synth():
     time.sleep(0.1)
     engine.stop()
     assert not engine.running
+
+
+def test_an_arm_tracked_too_poorly_to_play_is_said_unsteady_held_and_logged(tmp_path):
+    """An arm whose elevation jitters by 2.5° a frame (a figure far off, in dim light): the voice
+    holds its note, and the screen, the client display and the session log say the tracking is
+    unsteady, with what to do about it."""
+    import numpy as np
+
+    from motionmusic.core.angles import measure_all
+    from motionmusic.core.trace import TraceHeader, TraceWriter
+    from motionmusic.runtime.client_display import encode
+    from motionmusic.runtime.news import UNSTEADY
+    from motionmusic.runtime.recorder import SessionRecorder
+    from motionmusic.store import clients
+    from motionmusic.tui.screens.session import status
+    from tests.skeleton import SIZE, arm_direction, pose_of, skeleton
+
+    rng = np.random.default_rng(7)
+    path = tmp_path / "far.mmtrace"
+    writer = TraceWriter(path, TraceHeader(SIZE, 30.0, "far"))
+    for i in range(150):
+        t_ns = 1_000_000_000 + i * 33_333_333
+        arm = arm_direction(abduction=90 + rng.normal(0, 2.5), left=False)
+        pose = pose_of(skeleton(right_arm=arm), t_ns=t_ns)
+        writer.write(t_ns, pose, measure_all(pose))
+    writer.close()
+    trace, preset = read_trace(path), find_preset("one-sided-right")
+    synth, said, states = RecordingSynth(), list[str](), list[EngineState]()
+    engine = engine_for(TraceSource(trace, realtime=False), TracePoses(trace), preset, synth)
+    engine.on_notice = said.append
+
+    class Screen:  # what a watcher would be shown at each frame
+        def record(self, sample, controls) -> None:
+            states.append(EngineState.of(engine, sample, controls))
+
+    engine.sinks.append(Screen())
+    engine.recorder = SessionRecorder(engine.tracker.source.info)
+    engine.recorder.start(clients.create("U1", preset.name), preset, 0)
+    engine.run()
+    engine.recorder.close()
+    notes = [c.voices[0].midi for c in synth.sent[30:-1]]
+    assert len(set(notes)) == 1  # held: not one note flipped
+    assert f"{UNSTEADY} (right_shoulder_elevation)" in said
+    shown = [s for s in states if s.unsteady]
+    assert shown and "TRACKING UNSTEADY: move closer or add light" in status(shown[-1])
+    assert encode(shown[-1])["frame"]["place"] == "unsteady"
+    (log,) = clients.sessions("U1")
+    logged = [e.data["what"] for e in read_trace(log).events if e.kind == "tracking"]
+    assert logged and logged[0].startswith(UNSTEADY)

@@ -85,6 +85,11 @@ def test_where_the_client_stands_is_said_in_three_ways():
     assert nobody["place"] == "out" and someone_else["place"] == "out"
 
 
+def test_tracking_too_poor_to_play_says_so_and_nobody_in_view_still_says_not_in_view():
+    assert view.frame(posed(), Seen.CLIENT, (), None, False, unsteady=True)["place"] == "unsteady"
+    assert view.frame(None, Seen.ABSENT, (), None, False, unsteady=True)["place"] == "out"
+
+
 def test_the_note_is_its_colour_and_its_height_and_muted_shows_none():
     def controls(midi: float, amp: float = 0.5) -> Controls:
         voice = VoiceControls(440.0, amp, 0.5, 0.5, True, midi=midi)

@@ -30,6 +30,8 @@ def status_line(state: EngineState) -> Text:
         voices.append(f"{name} {c.note} {c.amp:.2f}" if c.present else f"{name} silent")
     muted = " · MUTED" if state.muted else ""
     person = "client" if state.pose_found else str(state.seen.value).upper()
+    if state.unsteady:
+        person += " · TRACKING UNSTEADY: move closer or add light"
     targets = "".join(
         f" · {t.feature} {'IN TARGET' if t.in_target else 'target'} {t.target:.0f} reps {t.reps}"
         + (" STRETCH" if t.in_stretch else "")

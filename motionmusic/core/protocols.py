@@ -137,6 +137,7 @@ class Sample:
     seen: Seen = Seen.CLIENT  # `pose` is the client's; else it is None, and why
     others: tuple[PoseFrame, ...] = ()  # other people seen lately (the figure shows them)
     group: tuple[Angles, ...] = ()  # group play: persons 2, 3, ... smoothed (missing: not seen)
+    unsteady: frozenset[str] = frozenset()  # the client's angles tracked too poorly to play
 
 
 class Sink(Protocol):

@@ -76,13 +76,15 @@ def frame(
     targets: tuple[TargetState, ...],
     controls: Controls | None,
     muted: bool,
+    unsteady: bool = False,
 ) -> dict[str, Any]:
     """One frame of the display."""
     points = _points(pose) if pose is not None else {}
+    place = placement(points, seen)
     return {
         "aspect": pose.image_size[0] / pose.image_size[1] if pose is not None else 4 / 3,
         "seen": seen.name.lower(),
-        "place": placement(points, seen),
+        "place": "unsteady" if unsteady and place != "out" else place,
         "points": {name: [round(x, 4), round(y, 4)] for name, (x, y) in points.items()},
         "zones": [zone for state in targets if (zone := _zone(state, points)) is not None],
         "note": None if muted else _note(controls),
@@ -92,7 +94,8 @@ def frame(
 
 def placement(points: dict[str, tuple[float, float]], seen: Seen) -> str:
     """ "in": head and both arms in the picture; "partly": the client, but not all of that;
-    "out": the client is not in the picture."""
+    "out": the client is not in the picture. (`frame` says "unsteady" instead of "in" or
+    "partly" while the tracking is too poor to play steadily: closer, or more light.)"""
     if seen is not Seen.CLIENT or not points:
         return "out"
     return "in" if all(name in points for name in PLACED) else "partly"

@@ -24,7 +24,9 @@ def encode(state: EngineState) -> dict[str, Any]:
     look = state.profile.display if state.profile is not None else DEFAULT_LOOK
     return {
         "settings": view.settings(look),
-        "frame": view.frame(state.pose, state.seen, state.targets, state.controls, state.muted),
+        "frame": view.frame(
+            state.pose, state.seen, state.targets, state.controls, state.muted, bool(state.unsteady)
+        ),
     }
 
 

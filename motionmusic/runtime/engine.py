@@ -29,6 +29,7 @@ from motionmusic.core.filters import AngleFilter, refilter
 from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
 from motionmusic.core.protocols import Sample, Sink, SourceStatus
+from motionmusic.core.session import features
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.news import News
 from motionmusic.runtime.recorder import SessionRecorder
@@ -81,6 +82,7 @@ class Engine:
         self._watchers: list[_Watch] = []
         self.fps = 0.0
         self.news = News(lambda text: self.on_notice(text), self._log_event)
+        self.unsteady: tuple[str, ...] = ()  # features the preset plays, tracked too poorly
         self.latest = EngineState.initial(self)
 
     # -- what watchers may do -------------------------------------------------------------
@@ -173,7 +175,9 @@ class Engine:
         self.status, self._t_ns = "ok", frame.t_ns
         self._drain()
         sample = self.tracker.step(frame)
+        self.unsteady = self._unsteady(sample)
         self.news.frame(sample, self.frames == 0)
+        self.news.tracking(self.unsteady, frame.t_ns)
         controls = self._perform(sample)
         for sink in self.sinks:
             sink.record(sample, controls)
@@ -220,6 +224,12 @@ class Engine:
             self.delay = HeardDelay(played)
         self.delay.update(sample.raw, sample.angles, controls)
         return controls
+
+    def _unsteady(self, sample: Sample) -> tuple[str, ...]:
+        """The features the preset plays whose tracking is too poor to play steadily now."""
+        if self.instrument is None or not sample.unsteady:
+            return ()
+        return tuple(f for f in features(self.instrument.performer.preset) if f in sample.unsteady)
 
     def _calibrate(self, raw: Angles) -> None:
         if self.calibrator is None:

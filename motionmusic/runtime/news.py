@@ -1,7 +1,7 @@
 """What the engine says about the room, as it happens: the client out of view or back, someone
-else where they stood, each player of a group coming and going, the camera lost and back, the sound
-lost and back. Said to the watcher (a toast, a printed line) and, where it explains a gap in the
-frames or in a voice, written in the session log as an event.
+else where they stood, each player of a group coming and going, tracking too poor to play steadily,
+the camera lost and back, the sound lost and back. Said to the watcher (a toast, a printed line)
+and, where it explains a gap in the frames or in a voice, written in the session log as an event.
 
 Changes of who is in view are said once they have lasted `ANNOUNCE_S`: a single lost frame is not
 news (the screen shows it at once).
@@ -18,6 +18,8 @@ ANNOUNCE_S = 0.3
 SOUND_BACK = "sound back"
 CAMERA_LOST = "camera lost: no frames, sound faded"
 CAMERA_BACK = "camera back"
+UNSTEADY = "tracking unsteady: move closer or add light"
+STEADY = "tracking steady again"
 
 
 def sound_lost(cause: str) -> str:
@@ -54,6 +56,7 @@ class News:
         self._client = Watch(Seen.CLIENT)
         self._group: list[Watch] = []  # group play: persons 2, 3, ... in view
         self._silent = ""  # why the sound was last said lost ("": it plays)
+        self._unsteady = Watch(False)
         self._faults = 0
         self.camera_lost = False
 
@@ -70,6 +73,14 @@ class News:
                 what = f"person {person} {'in view' if watch.said else 'out of view'}"
                 self._say(what)
                 self._log(t_ns, "people", what)
+
+    def tracking(self, unsteady: tuple[str, ...], t_ns: int) -> None:
+        """The features played became too poorly tracked to play steadily, or steady again:
+        said once it has lasted `ANNOUNCE_S`, and logged (it says why a voice held still)."""
+        if self._unsteady.changed(bool(unsteady), t_ns):
+            what = f"{UNSTEADY} ({', '.join(unsteady)})" if unsteady else STEADY
+            self._say(what)
+            self._log(t_ns, "tracking", what)
 
     def sound(self, audio: AudioStatus | None, t_ns: int) -> None:
         """The synth's output stopped, with why (it crashed, or its audio server went away), or

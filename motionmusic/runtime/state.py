@@ -46,6 +46,7 @@ class EngineState:
     seen: Seen = Seen.CLIENT  # whose pose `pose` is; when not the client's, `pose` is None
     others: tuple[PoseFrame, ...] = ()  # other people in view lately (the figure shows them)
     outputs: tuple[str, ...] = ()  # other instruments played, and where to (MIDI, OSC)
+    unsteady: tuple[str, ...] = ()  # features the preset plays, tracked too poorly to play
 
     @property
     def heard_latency_ms(self) -> float:
@@ -115,4 +116,5 @@ def _snapshot(
         seen=sample.seen if sample else Seen.CLIENT,
         others=sample.others if sample else (),
         outputs=tuple(output.describe() for output in instrument.outputs) if instrument else (),
+        unsteady=engine.unsteady if sample else (),
     )

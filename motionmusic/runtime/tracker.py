@@ -76,4 +76,7 @@ class Tracker:
             smoother(measure_all(p) if p is not None else Angles.missing(frame.t_ns))
             for smoother, p in zip(self.group, sighting.group, strict=False)
         )
-        return Sample(frame, pose, raw, angles, stages, sighting.seen, sighting.others, group)
+        unsteady = self.smoother.unsteady(frame.t_ns) if pose is not None else frozenset()
+        return Sample(
+            frame, pose, raw, angles, stages, sighting.seen, sighting.others, group, unsteady
+        )

@@ -16,6 +16,7 @@ const BONES = [
 const PLACES = {
   in: "In view",
   partly: "Partly in view: move to the middle",
+  unsteady: "Tracking unsteady: move closer or add light",
   out: "Not in view",
 };
 
@@ -223,7 +224,8 @@ function drawPlace(place) {
   const r = unit * ratio;
   const cx = 2.2 * r;
   const cy = 2.2 * r;
-  const colour = settings.colours[place] || settings.colours.text;
+  const look = place === "unsteady" ? "partly" : place; // a half disc: in view, not well seen
+  const colour = settings.colours[look] || settings.colours.text;
   ctx.lineWidth = r * 0.22;
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
@@ -238,7 +240,7 @@ function drawPlace(place) {
     ctx.lineTo(cx - 0.1 * r, cy + 0.4 * r);
     ctx.lineTo(cx + 0.55 * r, cy - 0.4 * r);
     ctx.stroke();
-  } else if (place === "partly") {
+  } else if (look === "partly") {
     ctx.beginPath();
     ctx.arc(cx, cy, r, Math.PI / 2, (3 * Math.PI) / 2);
     ctx.fill();

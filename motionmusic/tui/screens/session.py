@@ -58,6 +58,8 @@ def status(state: EngineState) -> str:
         state.source, f" · {state.source}"
     )
     line = f"{person}{source} · {state.fps:4.1f} fps"
+    if state.unsteady:  # the voices hold rather than play what the tracker cannot see
+        line += f"\nTRACKING UNSTEADY: move closer or add light ({', '.join(state.unsteady)})"
     audio = state.audio
     if audio is not None:
         latency = heard_latency(state)
