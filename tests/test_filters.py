@@ -73,13 +73,21 @@ def test_disabled_filter_passes_values_through():
     np.testing.assert_array_equal(_run(OFF, values), values)
 
 
-def test_nobody_in_view_restarts_instead_of_bridging():
-    """Every angle missing is the client gone: nothing is held for them."""
+def test_nobody_in_view_plays_nothing_and_a_long_gap_starts_afresh():
+    """Every angle missing is the client gone: nothing is played for them. Back after more than
+    half a second, the first value is taken as it is; back sooner, where they were, the note
+    they held goes on (a player of a crowd lost for a few frames)."""
     for method in ("rest_hold", "one_euro"):
-        values = np.array([10.0] * 10 + [math.nan] * 3 + [150.0] * 3)
+        values = np.array([10.0] * 40 + [math.nan] * 20 + [150.0] * 3)
         smoothed = _run(Smoothing(method=method), values)
-        assert math.isnan(smoothed[11])
-        assert smoothed[13] == 150.0  # first value after a gap is taken as is
+        assert np.isnan(smoothed[40:60]).all()
+        assert smoothed[60] == 150.0  # after a gap of 0.67 s: taken as is
+    short = np.concatenate(
+        [40 + _wandering(40, 0.5), np.full(3, math.nan), 40.8 + _wandering(5, 0.5)]
+    )
+    smoothed = _run(Smoothing(), short)
+    assert np.isnan(smoothed[40:43]).all()
+    assert smoothed[43] == smoothed[39]  # the same held value: no new note
 
 
 ELEVATION = ANGLE_NAMES.index("right_shoulder_elevation")

@@ -60,7 +60,7 @@ def test_two_people_drive_their_own_voices_in_the_wav(media_dir: Path, model_pat
     source.close()
     audio, rate = read(wav)
     melody, bass = band(audio, rate, 230, 1200), band(audio, rate, 55, 150)
-    t_m, f_m = f0_track(melody, rate, fmin=230, fmax=1200, floor_db=-35)
+    _, f_m = f0_track(melody, rate, fmin=230, fmax=1200, floor_db=-35)
     t_b, f_b = f0_track(bass, rate, fmin=55, fmax=150, floor_db=-35)  # the reverb's tail: -42
     start, end = (i / FPS for i in scene.hidden)
     hidden_b = (t_b > start + 0.6) & (t_b < end)  # after the fade and the reverb's tail

@@ -26,9 +26,6 @@ PRIOR_JITTER = {"deg": 1.0, "sw": 0.015}
 """The rest hold's jitter (|frame-to-frame change|) before it has seen the client still: about the
 noisiest the shared stills measure (0.05-1.6°, 0.002-0.03 shoulder widths); learnt within about
 a second."""
-LEAP = {"deg": 4.0, "sw": 0.07}
-"""A single frame's change from rest at least this large is a leap to be judged, not a move's
-start (`core/rest_hold.py`): a body speeding up from rest moves less in its first frames."""
 UNSTEADY_JITTER = {"deg": 2.0, "sw": 0.035}
 """A learnt jitter over this (a band over 24° of arm angle, 0.4 shoulder widths of wrist height)
 is tracking too poor to play steadily: a body too small, too dim or too side-on for the pose
@@ -87,7 +84,7 @@ class AngleFilter:
     def _hold(self, i: int) -> RestHold:
         s, unit = self.settings, ANGLES[i].unit
         band = s.stillness * UNSTEADY_JITTER[unit]
-        return RestHold(s.stillness, PRIOR_JITTER[unit], s.settle_ms / 1000, band, LEAP[unit])
+        return RestHold(s.stillness, PRIOR_JITTER[unit], s.settle_ms / 1000, band)
 
     def _one_euro(self, i: int) -> OneEuroFilter:
         s = self.settings
@@ -96,9 +93,11 @@ class AngleFilter:
     def __call__(self, angles: Angles) -> Angles:
         """Filtered copy of `angles` (timestamps must increase; repeats are passed through).
 
-        Nobody measured (every angle missing: the client out of view) starts every angle afresh;
-        one angle missing for a moment while the body is tracked keeps its held value (the rest
-        hold's bridge): a forearm hidden for a few frames is no reason to stop the music."""
+        One angle missing for a moment while the body is tracked keeps its held value (the rest
+        hold's bridge): a forearm hidden for a few frames is no reason to stop the music. Nobody
+        measured (every angle missing: the client out of view) plays nothing, but a short gap is
+        bridged all the same: a player of a crowded group lost for a few frames comes back to
+        the note they held, not to a new one."""
         t = angles.t_ns / 1e9
         if not self.settings.enabled or t <= self._last_t:
             return angles
@@ -106,7 +105,7 @@ class AngleFilter:
         if np.isnan(angles.values).all():
             self._euro = [None] * len(ANGLE_NAMES)
             for hold in self._holds:
-                hold.restart()
+                hold(math.nan, t, heard=False)
             return angles
         out = angles.values.copy()
         euro = self.settings.method == "one_euro"
