@@ -22,6 +22,7 @@ from motionmusic.adapters.video_cv2 import VideoSource
 from motionmusic.core.client import ClientLock
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.people import Signature, difference, next_along, pick
+from motionmusic.core.pose import Frame
 from motionmusic.core.trace import CLIENT, SOMEONE_ELSE, read_trace
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.recorder import SessionRecorder
@@ -255,3 +256,35 @@ def test_the_cycle_key_switches_the_client_on_the_session_screen(media_dir, mode
 
         run_app(app, scenario, size=(100, 30))
         source.close()
+
+
+@pytest.mark.model
+def test_a_neighbour_leaning_into_the_clients_place_does_not_take_it(media_dir, model_path):
+    """Three seated shoulder to shoulder, the client in the middle. The neighbour on the left
+    leans in front of her, a quarter of a body's width, holds, and sits back: the client keeps
+    playing (followed on 95% of the frames, the rest a frame or two at a time), and no frame
+    plays a neighbour."""
+    from tests.cutouts import Segmenter
+    from tests.gallery import FPS as STILL_FPS
+    from tests.gallery import bench, trio
+    from tests.sightings import record
+    from tests.steadiness import lapses
+
+    segmenter = Segmenter(model_path)
+    people = trio(media_dir, segmenter)
+    segmenter.close()
+    leans = np.concatenate([np.zeros(15), np.linspace(0, 0.25, 30), np.full(30, 0.25),
+                            np.linspace(0.25, 0, 30), np.zeros(15)])  # fmt: skip
+    rng = np.random.default_rng(3)
+    frames = []
+    for i, lean in enumerate(leans):
+        room, _ = bench(people, 0.15, lean=float(lean))
+        noisy = np.clip(room + rng.normal(0, 4, room.shape), 0, 255).astype(np.uint8)
+        frames.append(Frame(i, 1_000_000_000 + round(i * 1e9 / STILL_FPS), noisy))
+    _, places = bench(people, 0.15)
+    with MediaPipePose(model_path) as estimator:
+        seen = record(frames, (room.shape[1], room.shape[0]), estimator, 1)
+    assert lapses(seen) <= 0.05 * len(frames)
+    x = np.array([s.pose.image[TORSO, 0].mean() for s in seen.seen if s.pose is not None])
+    assert np.all(np.abs(x - places[1]) < np.abs(x - places[0]))  # nearer her place than his
+    assert np.all(np.abs(x - places[1]) < np.abs(x - places[2]))  # or the other neighbour's

@@ -115,6 +115,7 @@ class Follower:
                 return
             seat.tracking = False  # MediaPipe lost them, or holds someone else: look afresh
             wrong = [pose] if pose is not None else []
+            seat.back_home()  # the last frames before a loss are often the tracker sliding off
         hidden = wrong + self._others_than(seat)
         pose = self.estimator.find(veiled(frame, hidden), seat.zone)
         if pose is not None and self._is(seat, frame, pose, True):

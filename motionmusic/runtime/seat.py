@@ -9,7 +9,7 @@ while they are well inside it (`keeps`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from motionmusic.core.client import ClientLock, Seen
 from motionmusic.core.people import REACH, Signature
@@ -44,6 +44,13 @@ class Seat:
             return
         x, y = self.home
         self.home = (x + HOMING * (mark.centre[0] - x), y + HOMING * (mark.centre[1] - y))
+
+    def back_home(self) -> None:
+        """They were lost: look for them where they have been of late, not where the tracker
+        last put them (it may have been sliding onto a neighbour)."""
+        known = self.lock.known
+        if known is not None and self.home is not None:
+            self.lock.known = replace(known, centre=self.home)
 
     def strays(self, mark: Signature, places: list[tuple[float, float]]) -> bool:
         """Is `mark` off this seat's place while others sit at `places`: nearer to one of them
