@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/angle_quality.py
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/effective_latency.py
+	$(BIN)/python benchmarks/onset.py
+	$(BIN)/python benchmarks/stillness.py
 	$(BIN)/python benchmarks/prediction.py
 	$(BIN)/python benchmarks/channel.py
 	$(BIN)/python benchmarks/session.py

@@ -120,11 +120,13 @@ def lapses(sightings: Sightings) -> int:
 
 def swaps(sightings: Sightings, places: tuple[float, ...]) -> int:
     """Times a player went from one person of the room to another after the first second (when
-    the players are seated and settled): their torso nearest another person's place than on the
-    frame before (`places`: each person's, left to right)."""
+    the players are seated and settled): their torso at another person's place than the last
+    time it was at one (`places`: each person's, left to right; "at" is within a third of the way
+    to the next person: a pose between two people, blended of both, is neither)."""
     if not places:
         return 0
     where = np.array(places)
+    near = np.min(np.diff(where)) / 3 if len(where) > 1 else np.inf
     last: dict[int, int] = {}
     count = 0
     start = sightings.frames[0].t_ns if sightings.frames else 0
@@ -136,7 +138,10 @@ def swaps(sightings: Sightings, places: tuple[float, ...]) -> int:
         for seat, pose in enumerate((sighting.pose, *sighting.group)):
             if pose is None:
                 continue
-            person = int(np.argmin(np.abs(where - signature(pose).centre[0])))
+            away = np.abs(where - signature(pose).centre[0])
+            person = int(np.argmin(away))
+            if away[person] > near:
+                continue
             count += seat in last and last[seat] != person
             last[seat] = person
     return count

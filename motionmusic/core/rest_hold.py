@@ -21,13 +21,12 @@ late); if they come back, it was a glitch (a forearm hidden, then found again 10
 tracker closing in on it again over a few frames) and nothing was played; if they stay where
 they came back to for `SUSPECT_S`, the body is there now, and it rests there. A departure from a
 rest that is well learnt is followed at once, as a move; one that in its first `GLITCH_S` goes
-past the band and comes back well inside it, or never gets past it, was a twitch of the
-tracking, and for `WARY_S` after it every departure is held as a suspect first, as it is where
-the jitter is half-way to unsteady (a small or dim figure, its 3-D angles wandering by 10° for a
-third of a second) and until a first second of rest has been learnt. An angle often in doubt
-(back from dropouts elsewhere, glitches), or that jitters far more than a body does, is
-*unsteady*: it holds (a suspect is judged only once it is steady again, or comes back), and the
-screen says so.
+past the band and comes back well inside it was a twitch of the tracking, and for `WARY_S` after
+it every departure is held as a suspect first, as it is where the jitter is half-way to unsteady
+(a small or dim figure, its 3-D angles wandering by 10° for a third of a second) and until a
+first second of rest has been learnt. An angle often in doubt (back from dropouts elsewhere,
+glitches), or that jitters far more than a body does, is *unsteady*: it holds (a suspect is
+judged only once it is steady again, or comes back), and the screen says so.
 
 The jitter is learnt while resting, per angle (an exponential mean of |frame-to-frame change|),
 and while moving from the frames where the angle zigzags (a body moves on; jitter goes back and
@@ -188,16 +187,12 @@ class RestHold:
 
     def _twitch(self, value: float, t: float) -> bool:
         """Was the move now followed a twitch of the tracking: in its first `GLITCH_S` it went
-        past the whole band and came back inside half of it, or it never got past the band at
-        all (it left through the narrower band of a reversal, and wandered)?"""
-        if self._left_at == -math.inf:
+        past the whole band and came back inside half of it?"""
+        if t - self._left_at > GLITCH_S:
             return False
         off = abs(value - self._held)
         self._went_out = self._went_out or off > self.band
-        if t - self._left_at <= GLITCH_S:
-            return self._went_out and off <= self.band / 2
-        self._left_at = -math.inf  # a move: no longer in question
-        return not self._went_out
+        return self._went_out and off <= self.band / 2
 
     def _wary(self, t: float) -> bool:
         """Hold departures from rest as suspects: a glitch was seen lately, the jitter is
