@@ -168,6 +168,7 @@ def states() -> dict[str, dict[str, Any]]:
             "in_view": view.frame(down, Seen.CLIENT, zone(False), sounding, False),
             "target_lit": view.frame(up, Seen.CLIENT, zone(True), sounding, False),
             "partly_in_view": view.frame(partly, Seen.CLIENT, zone(False), sounding, False),
+            "unsteady": view.frame(down, Seen.CLIENT, zone(False), sounding, False, True),
             "not_in_view": view.frame(None, Seen.ABSENT, zone(False), None, False),
             "someone_else": view.frame(None, Seen.OTHER, zone(False), None, False),
             "muted": view.frame(up, Seen.CLIENT, zone(True), sounding, True),
