@@ -79,3 +79,10 @@ def rewrite_readme(section: str, text: str) -> None:
     old = README.read_text()
     start, stop = old.index(begin) + len(begin), old.index(end)
     README.write_text(old[:start] + "\n" + text + "\n" + old[stop:])
+
+
+def publish(section: str, text: str) -> None:
+    """Print a benchmark's table and, with `--write-readme`, keep it in benchmarks/README.md."""
+    print(text)
+    if "--write-readme" in sys.argv:
+        rewrite_readme(section, text)

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import rewrite_readme, unsmoothed  # noqa: E402
+from common import publish, unsmoothed  # noqa: E402
 
 from motionmusic.core.angles import ANGLE_NAMES, ANGLES  # noqa: E402
 from motionmusic.core.filters import OFF, AngleFilter, Smoothing  # noqa: E402
@@ -101,10 +101,7 @@ def main() -> None:
         f"\nall {len(heard)} onsets: median {np.median(heard):.0f} ms, "
         f"p95 {np.percentile(heard, 95):.0f} ms, max {max(heard):.0f} ms"
     )
-    text = "\n".join(rows)
-    print(text)
-    if "--write-readme" in sys.argv:
-        rewrite_readme("onset", text)
+    publish("onset", "\n".join(rows))
 
 
 if __name__ == "__main__":

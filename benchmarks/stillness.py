@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import media_dir, model_path, rewrite_readme  # noqa: E402
+from common import media_dir, model_path, publish  # noqa: E402
 
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
 from motionmusic.store.preset_library import find_preset  # noqa: E402
@@ -63,10 +63,7 @@ def main() -> None:
         f"\n{len(rooms)} rooms x {len(PRESETS)} presets: {broken} not still "
         f"({time.monotonic() - started:.0f} s)"
     )
-    text = "\n".join(lines)
-    print(text)
-    if "--write-readme" in sys.argv:
-        rewrite_readme("stillness", text)
+    publish("stillness", "\n".join(lines))
 
 
 if __name__ == "__main__":
