@@ -59,8 +59,8 @@ class Cutout:
     @property
     def height(self) -> int:
         """Head to foot (of what is seen), in pixels."""
-        rows = np.nonzero(self.alpha.max(axis=1) > 0.5)[0]
-        return int(rows.max() - rows.min() + 1)
+        rows = np.flatnonzero(np.max(self.alpha, axis=1) > 0.5)
+        return int(np.max(rows) - np.min(rows) + 1)
 
     def tinted(self, bgr: tuple[float, float, float]) -> Cutout:
         """Another person's clothes: the colours scaled channel by channel (a stand-in who is not
@@ -88,8 +88,8 @@ class Segmenter:
         alpha = np.asarray(result.segmentation_masks[0].numpy_view(), dtype=np.float32)[..., 0]
         height, width = alpha.shape
         ys, xs = np.nonzero(alpha > 0.5)
-        top, bottom = max(int(ys.min()) - margin, 0), min(int(ys.max()) + margin + 1, height)
-        left, right = max(int(xs.min()) - margin, 0), min(int(xs.max()) + margin + 1, width)
+        top, bottom = max(int(np.min(ys)) - margin, 0), min(int(np.max(ys)) + margin + 1, height)
+        left, right = max(int(np.min(xs)) - margin, 0), min(int(np.max(xs)) + margin + 1, width)
         points = np.array(
             [(p.x * width - left, p.y * height - top) for p in result.pose_landmarks[0]]
         )

@@ -193,7 +193,8 @@ def chairs(people: list[Cutout]) -> tuple[Image, tuple[float, ...]]:
     gap = max((ROOM[0] - sum(widths)) / (len(people) + 1), 0.0)
     x, places = gap, []
     for person, w in zip(scaled, widths, strict=True):
-        top = 0.1 * ROOM[1] + float(person.shoulders[1]) - float(person.alpha.max(axis=1).argmax())
+        head = int(np.argmax(np.max(person.alpha, axis=1)))  # the first row of them
+        top = 0.1 * ROOM[1] + float(person.shoulders[1]) - head
         places.append(x + float(person.shoulders[0]))
         paste(room, person, (places[-1], top))
         x += w + gap
