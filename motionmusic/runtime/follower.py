@@ -24,8 +24,8 @@ Group play follows up to four people the same way, each in a seat of their own (
 a MediaPipe tracker): one pose per person per frame. People are numbered left to right on the
 mirror-view figure when play starts, and keep their number by who they are; someone new takes
 the lowest free number. A seat keeps its person's place while they are lost: nobody else is taken
-there. A newcomer is seated once two searches in a row found them in the same place, so a body
-made up of two neighbours' parts, which comes and goes, never takes a seat.
+there. Where people sit close, a newcomer is seated once two searches in a row found them in the
+same place, so a body blended of two neighbours, which comes and goes, never takes a seat.
 """
 
 from __future__ import annotations
