@@ -278,7 +278,12 @@ function drawNote(note, muted) {
 }
 
 function draw() {
-  const now = performance.now();
+  render(performance.now());
+  requestAnimationFrame(draw);
+}
+
+function render(now) {
+  // one picture of the newest frame (a test calls it too, to photograph a frame it can measure)
   if (arrived !== null) {
     lags.push(arrived.lag + (now - arrived.at));
     if (lags.length > 300) lags.shift();
@@ -297,7 +302,6 @@ function draw() {
     drawPlace(frame.place);
     drawNote(frame.note, frame.muted);
   }
-  requestAnimationFrame(draw);
 }
 
 window.addEventListener("resize", resize);
