@@ -49,9 +49,12 @@ def media_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own user directories."""
+    """Each test gets its own user directories. The model found for the run (perhaps in the
+    user's own data dir, which this hides) is named for the commands the tests start."""
     home = tmp_path / "home"
     monkeypatch.setenv("MOTIONMUSIC_HOME", str(home))
+    if _MODEL is not None and not os.environ.get("MOTIONMUSIC_MODEL"):
+        monkeypatch.setenv("MOTIONMUSIC_MODEL", str(_MODEL))
     return home
 
 

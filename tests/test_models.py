@@ -6,7 +6,10 @@ import functools
 import http.server
 import shutil
 import threading
+import zipfile
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from motionmusic.core.errors import MotionMusicError
@@ -86,7 +89,13 @@ def test_stored_model_changed_after_install_is_refused(model_path, no_env_model)
         pose_models.resolve()
 
 
-def test_fetch_downloads_verifies_and_records_the_hash(model_path, serve, no_env_model):
+@pytest.fixture
+def pinned(model_path, monkeypatch):
+    """The test's bundle stands for the official full one (it is a rebuilt copy, not Google's)."""
+    monkeypatch.setitem(pose_models.OFFICIAL_SHA256, "full", pose_models.sha256(model_path))
+
+
+def test_fetch_downloads_verifies_and_records_the_hash(model_path, serve, pinned, no_env_model):
     serve(model_path.read_bytes())
     seen = []
     path = pose_models.fetch("full", progress=lambda done, total: seen.append((done, total)))
@@ -94,6 +103,50 @@ def test_fetch_downloads_verifies_and_records_the_hash(model_path, serve, no_env
     assert seen[-1] == (model_path.stat().st_size, model_path.stat().st_size)
     assert pose_models.sha256(path) in path.with_suffix(".sha256").read_text()
     assert pose_models.resolve() == path
+    for installed in (path, path.with_suffix(".sha256")):
+        assert installed.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_download_that_is_not_the_official_bundle_is_refused(model_path, serve, no_env_model):
+    """A complete, loadable bundle with another hash (a mirror's, a tampered one) is refused."""
+    serve(model_path.read_bytes())  # the rebuilt bundle: not the official full one
+    with pytest.raises(MotionMusicError, match=r"not the official bundle .*4eaa5eb7a983"):
+        pose_models.fetch("full")
+    assert list(pose_models.store_path("full").parent.iterdir()) == []
+
+
+def fake_bundle(path: Path, landmarks_mb: float) -> Path:
+    """A bundle with the two models a pose landmarker holds, the landmark one of a given size."""
+    rng = np.random.default_rng(0)
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr(pose_models.REQUIRED[0], rng.bytes(1000))
+        bundle.writestr(pose_models.LANDMARKS, rng.bytes(int(landmarks_mb * 1e6)))
+    return path
+
+
+@pytest.mark.parametrize(("mb", "variant"), [(2.8, "lite"), (6.4, "full"), (27.7, "heavy")])
+def test_import_tells_the_variant_from_the_bundle(tmp_path, no_env_model, mb, variant):
+    renamed = fake_bundle(tmp_path / "from-a-usb-stick.task", mb)
+    assert pose_models.import_bundle(renamed) == pose_models.store_path(variant)
+    assert pose_models.installed() == [variant]
+
+
+def test_import_of_a_bundle_of_no_known_size_asks_for_the_variant(tmp_path, no_env_model):
+    odd = fake_bundle(tmp_path / "odd.task", 12)
+    with pytest.raises(MotionMusicError, match=r"give --variant lite, full or heavy"):
+        pose_models.import_bundle(odd)
+    assert pose_models.import_bundle(odd, "full") == pose_models.store_path("full")
+
+
+def test_a_preset_preferring_lite_plays_on_the_installed_model_and_says_so(
+    model_path, no_env_model
+):
+    full = pose_models.import_bundle(model_path)
+    chosen = pose_models.resolve(preferred="lite")
+    assert chosen == full
+    said = pose_models.substitute("lite", chosen)
+    assert said is not None and "prefers the lite pose model" in said and "model fetch lite" in said
+    assert pose_models.substitute("full", full) is None
 
 
 def test_failed_download_leaves_nothing_behind(model_path, serve, no_env_model):
@@ -168,3 +221,15 @@ def test_the_session_log_and_the_report_name_the_model(model_path, media_dir, tm
     assert "Pose model: lite." in page and "angles differ from the full model" in page
     csv_text = (tmp_path / "report" / "sessions.csv").read_text()
     assert ",lite (" in csv_text
+
+
+def test_duet_renders_on_the_full_model_when_lite_is_missing_and_says_so(media_dir, tmp_path):
+    """duet asks for lite; a newcomer who fetched only full still plays, and is told."""
+    from tests.test_cli import mm
+
+    clip = str(media_dir / "dance_arms_raise_front.mp4")
+    result = mm("render", clip, "--preset", "duet", "--out", str(tmp_path / "duet.wav"))
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())  # however the console wrapped it
+    assert "prefers the lite pose model, which is not installed: playing on full" in said
+    assert "motionmusic model fetch lite" in said

@@ -247,12 +247,22 @@ def model_fetch(variant: str, if_missing: bool) -> None:
             variant, lambda done, total: bar.update(task, completed=done, total=total)
         )
     click.echo(f"installed {path}")
+    if variant not in pose_models.OFFICIAL_SHA256:
+        click.echo(
+            f"the {variant} bundle has no pinned official sha256 yet: installed as downloaded "
+            f"(sha256 {pose_models.sha256(path)})",
+            err=True,
+        )
 
 
 @model.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--variant", type=click.Choice(pose_models.VARIANTS), default="full")
-def model_import(path: Path, variant: str) -> None:
+@click.option(
+    "--variant",
+    type=click.Choice(pose_models.VARIANTS),
+    help="Which bundle it is (told from the bundle when not given).",
+)
+def model_import(path: Path, variant: str | None) -> None:
     """Install a pose bundle copied from elsewhere (for offline machines)."""
     click.echo(f"installed {pose_models.import_bundle(path, variant)}")
 

@@ -121,9 +121,12 @@ def _render_to(
     if not out.parent.is_dir():
         raise MotionMusicError(f"cannot write {out}: no such folder {out.parent}")
     with native_logs_to_file(), ExitStack() as stack:
+        notes: list[str] = []
         frame_source, estimator = open_source(
-            source, stack, realtime=False, model=model, preferred=preset.model
+            source, stack, realtime=False, model=model, preferred=preset.model, notes=notes
         )
+        for note in notes:
+            console.print(note)
         recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
         result = _render(frame_source, estimator, preset, out, profile, recorder, who)
     console.print(
@@ -232,9 +235,12 @@ def run(
         )  # fmt: skip
         return
     with native_logs_to_file(), ExitStack() as stack:
+        notes: list[str] = []
         frame_source, estimator = open_source(
-            spec, stack, realtime=True, model=model, preferred=preset.model
+            spec, stack, realtime=True, model=model, preferred=preset.model, notes=notes
         )
+        for note in notes:
+            console.print(note)
         play(
             frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who,
             display=display, wanted=wanted,

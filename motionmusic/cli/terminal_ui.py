@@ -63,8 +63,9 @@ def open_ui(
         screen = open_display(display) if display else None  # a port in use: said before all else
         if screen is not None:
             stack.callback(screen.close)
+        found: list[str] = []
         frame_source, estimator = open_source(
-            spec, stack, True, model, loop=demo, preferred=preset.model
+            spec, stack, True, model, loop=demo, preferred=preset.model, notes=found
         )
         outputs = open_outputs(preset, wanted)
         for output in outputs:
@@ -80,7 +81,7 @@ def open_ui(
         if screen is not None:
             show(screen, live.engine)
             url = screen.url
-        notes = [n for n in (note, warning, url and f"client display: {url}") if n]
+        notes = [n for n in (note, *found, warning, url and f"client display: {url}") if n]
         notes += [output.note for output in outputs if output.note is not None]
         keymap = load_keymap(config_dir() / "keymap.toml")
         app = MotionMusicApp(live, keymap=keymap, notes=notes, display_url=url)

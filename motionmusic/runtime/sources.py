@@ -35,10 +35,12 @@ def open_source(
     model: str | None = None,
     loop: bool = False,
     preferred: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[FrameSource, PoseEstimator]:
     """Open SOURCE and its estimator; both are closed when `stack` closes. `loop` replays a
     trace forever (the demo). `model` is the user's choice (a name or a file), `preferred` the
-    preset's (a name)."""
+    preset's (a name); what the user should know (another model than the preset's) is added to
+    `notes`."""
     if is_file_spec(spec):
         path = Path(spec).expanduser()
         if not path.exists():
@@ -50,17 +52,22 @@ def open_source(
         from motionmusic.adapters.video_cv2 import VideoSource
 
         video = stack.enter_context(_closing(VideoSource(path, realtime)))  # a bad video first
-        return video, _mediapipe(stack, model, preferred)
+        return video, _mediapipe(stack, model, preferred, notes)
     from motionmusic.adapters.camera_cv2 import CameraSource, resolve_camera
 
     camera = stack.enter_context(_closing(CameraSource(resolve_camera(spec))))
-    return camera, _mediapipe(stack, model, preferred)
+    return camera, _mediapipe(stack, model, preferred, notes)
 
 
-def _mediapipe(stack: ExitStack, model: str | None, preferred: str | None) -> PoseEstimator:
+def _mediapipe(
+    stack: ExitStack, model: str | None, preferred: str | None, notes: list[str] | None
+) -> PoseEstimator:
     from motionmusic.adapters.pose_mediapipe import MediaPipePose
 
     path = pose_models.resolve(model, preferred=preferred)
+    note = None if model is not None else pose_models.substitute(preferred, path)
+    if note is not None and notes is not None:
+        notes.append(note)
     return stack.enter_context(MediaPipePose(path, name=pose_models.describe(path)))
 
 

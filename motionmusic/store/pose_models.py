@@ -1,10 +1,12 @@
 """Pose model bundles: find one, fetch the official one, import one from elsewhere, verify.
 
 Resolution order: `--model` (a path, or the name of an installed bundle: lite, full, heavy), then a
-preset's choice (a name), then `$MOTIONMUSIC_MODEL`, then the user data dir (any installed bundle,
-full first). Every load verifies that the file is a complete
-`.task` bundle (a zip holding the detector and landmark TFLite models, CRCs intact) and, for bundles
-in the store, that its sha256 still matches the one recorded when it was installed.
+preset's choice (a name; when it is not installed, the preset plays on the model that is, and says
+so), then `$MOTIONMUSIC_MODEL`, then the user data dir (any installed bundle, full first). A
+download is refused unless its sha256 is the official one pinned here. Every load verifies that
+the file is a complete `.task` bundle (a zip holding the detector and landmark TFLite models, CRCs
+intact) and, for bundles in the store, that its sha256 still matches the one recorded when it was
+installed.
 """
 
 from __future__ import annotations
@@ -22,10 +24,21 @@ from pathlib import Path
 
 from motionmusic import paths
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.store.clients import write_private_text
 
 VARIANTS = ("full", "lite", "heavy")
 BASE_URL = "https://storage.googleapis.com/mediapipe-models/pose_landmarker"
 REQUIRED = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+OFFICIAL_SHA256 = {
+    "full": "4eaa5eb7a98365221087693fcc286334cf0858e2eb6e15b506aa4a7ecdcec4ad",
+}
+"""The official bundles as Google serves them (float16/latest). Lite's and heavy's were not
+reachable from the machine this was written on: they are downloaded unpinned, and `model fetch`
+says so and prints the hash it got."""
+LANDMARKS = "pose_landmarks_detector.tflite"
+LANDMARKS_MB = {"lite": (2, 4), "full": (5, 8), "heavy": (20, 40)}
+"""The size of each variant's landmark model in MB (2.8, 6.4 and 27.7 in the official bundles):
+what tells a renamed bundle's variant."""
 Progress = Callable[[int, int | None], None]
 """Called with (bytes so far, total bytes or None)."""
 
@@ -109,7 +122,7 @@ def resolve(
     (a name), `variant` what `model fetch --if-missing` asks about."""
     if explicit is not None:
         return by_name(str(explicit)) if is_name(explicit) else verify(Path(explicit))
-    if preferred is not None:
+    if preferred is not None and store_path(preferred).is_file():
         return by_name(preferred)
     env = os.environ.get("MOTIONMUSIC_MODEL")
     if env:
@@ -124,6 +137,35 @@ def resolve(
     )
 
 
+def substitute(preferred: str | None, chosen: Path) -> str | None:
+    """What to say when a preset's model is not the one that plays (None when it is)."""
+    if preferred is None or chosen == store_path(preferred):
+        return None
+    return (
+        f"the preset prefers the {preferred} pose model, which is not installed: playing on "
+        f"{describe(chosen)} (`motionmusic model fetch {preferred}` installs it)"
+    )
+
+
+def infer_variant(path: Path) -> str:
+    """Which variant a bundle is: the official hash, else the size of its landmark model (a file
+    renamed on a USB stick is still recognised); one line when it is none of them. `path` is
+    verified already."""
+    digest = sha256(path)
+    for variant, official in OFFICIAL_SHA256.items():
+        if digest == official:
+            return variant
+    with zipfile.ZipFile(path) as bundle:
+        megabytes = bundle.getinfo(LANDMARKS).file_size / 1e6
+    for variant, (low, high) in LANDMARKS_MB.items():
+        if low <= megabytes < high:
+            return variant
+    raise MotionMusicError(
+        f"cannot tell which pose model {path} is ({megabytes:.1f} MB landmark model): "
+        "give --variant lite, full or heavy"
+    )
+
+
 def describe(path: Path) -> str:
     """How a session log names the model it was tracked with: the bundle's name when it is one
     of the official ones (recorded at install, or its file name), with the start of its hash."""
@@ -135,11 +177,19 @@ def describe(path: Path) -> str:
     return f"{name} ({sha256(path)[:12]})"
 
 
-def _install(tmp: Path, variant: str) -> Path:
-    """Verify a downloaded/copied file, record its hash, and move it into place atomically."""
+def _install(tmp: Path, variant: str, pinned: bool = False) -> Path:
+    """Verify a downloaded/copied file, record its hash, and move it into place atomically;
+    `pinned`: refuse anything but the official bundle."""
     verify(tmp)
+    official = OFFICIAL_SHA256.get(variant)
+    if pinned and official is not None and (got := sha256(tmp)) != official:
+        raise MotionMusicError(
+            f"the downloaded {variant} pose model is not the official bundle (sha256 {got[:12]}…,"
+            f" expected {official[:12]}…): nothing installed"
+        )
     target = store_path(variant)
-    _sha_path(target).write_text(json.dumps({"sha256": sha256(tmp), "variant": variant}))
+    record = json.dumps({"sha256": sha256(tmp), "variant": variant})
+    write_private_text(_sha_path(target), record)
     os.replace(tmp, target)
     return target
 
@@ -165,7 +215,7 @@ def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-        return _install(tmp, variant)
+        return _install(tmp, variant, pinned=True)
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise MotionMusicError(f"cannot download the {variant} pose model: {reason}") from exc
@@ -173,9 +223,11 @@ def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0)
         tmp.unlink(missing_ok=True)
 
 
-def import_bundle(source: Path, variant: str = "full") -> Path:
-    """Install a bundle obtained elsewhere (offline clinics), verified first."""
+def import_bundle(source: Path, variant: str | None = None) -> Path:
+    """Install a bundle obtained elsewhere (offline clinics), verified first; its variant is
+    told from the bundle unless given."""
     verify(source)
+    variant = variant or infer_variant(source)
     tmp = _temp_in_store(variant)
     try:
         shutil.copyfile(source, tmp)
