@@ -23,6 +23,7 @@ from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
 from tests.pictures import read_image
+from tests.sound_server import SoundServer
 
 MEDIA = Path(__file__).parent / "media"  # the clips, vendored with their sources and licences
 _MODEL: Path | None = None
@@ -215,3 +216,18 @@ def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JackServer
     server = JackServer(tmp_path_factory.mktemp("jack") / "jackd.log")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sound_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SoundServer]:
+    """A desktop's sound server (PulseAudio, a null sink) that this test's processes play to. Its
+    folder is short-named in /tmp: a socket's path must stay under 108 bytes."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="mm-pulse-"))
+    server = SoundServer(folder / "server")
+    monkeypatch.setenv("PULSE_SERVER", server.address)
+    yield server
+    server.kill()
+    shutil.rmtree(folder, ignore_errors=True)

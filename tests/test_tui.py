@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import time
@@ -332,14 +333,22 @@ class Terminal:
     """`motionmusic ARGS` in a real terminal (tmux): read the screen, press keys, check it ended
     cleanly with every process it started (the synth included) gone."""
 
-    def __init__(self, name: str, args: str, tmp_path: Path, size: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: str,
+        tmp_path: Path,
+        size: tuple[int, int],
+        env: dict[str, str] | None = None,
+    ) -> None:
         import os
         import sys
 
         assert shutil.which("tmux"), "tmux runs the UI in a real terminal: apt-get install tmux"
-        keep = " ".join(
-            f"{n}={os.environ[n]}" for n in ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME")
-        )  # a tmux server started earlier would not pass this process's environment on
+        names = ("JACK_DEFAULT_SERVER", "MOTIONMUSIC_HOME", "MOTIONMUSIC_MODEL", "PULSE_SERVER")
+        given = {n: os.environ[n] for n in names if n in os.environ} | (env or {})
+        keep = " ".join(f"{n}={shlex.quote(v)}" for n, v in given.items())
+        # (a tmux server started earlier would not pass this process's environment on)
         self.name, self.token, self.rc = name, f"MM_TUI_TEST={os.getpid()}-{name}", tmp_path / "rc"
         command = (
             f"env {keep} {self.token} {sys.executable} -m motionmusic {args};"

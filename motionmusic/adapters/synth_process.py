@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from motionmusic.adapters.audio_libraries import planned
 from motionmusic.core import channel as ch
 from motionmusic.core.controls import Controls
 from motionmusic.core.errors import MotionMusicError
@@ -138,6 +139,7 @@ class SynthProcess:
         self._closing = False
         self.fault = ""  # why it stopped sounding last, in words ("" never)
         self.faults = 0  # how often it stopped sounding
+        self.route = planned().route(backend, device)  # what the synth process will load
 
     def start(self) -> SynthProcess:
         self.array[ch.PEAK] = self.array[ch.STOP] = 0.0  # a new one
@@ -262,8 +264,9 @@ class SynthProcess:
         latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")
         late = int(self.array[ch.LATE])
         return AudioStatus(
-            self.backend, self.alive(), self.peak, latency, late, self.fault, self.faults
-        )
+            self.backend, self.alive(), self.peak, latency, late, self.fault, self.faults,
+            self.route,
+        )  # fmt: skip
 
     def stop_process(self) -> None:
         """Fade out and end the synth process; the shared memory stays (it can be restarted)."""

@@ -28,17 +28,23 @@ os.environ.setdefault("PYO_GUI_WX", "0")  # before pyo's import: no wxPython ban
 from pathlib import Path
 from typing import Any
 
-with contextlib.redirect_stdout(io.StringIO()):  # nor, without tkinter, its GUI banner
-    import pyo
-
+from motionmusic.adapters.audio_libraries import prefer_system
 from motionmusic.adapters.jack_xruns import count_xruns
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
 from motionmusic.core.protocols import AudioStatus
 from motionmusic.core.scales import midi_to_hz, note_to_midi, reward_notes
 
+LIBRARIES = prefer_system()  # the system's ALSA and JACK, loaded before pyo is
+
+with contextlib.redirect_stdout(io.StringIO()):  # nor, without tkinter, its GUI banner
+    import pyo
+
+
 CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
+START_S = 5.0  # an output still not steady this long after it started is no output
+STEADY_S = 0.25  # sound asked for this long (in buffers) after the start: the output is running
 TWO_PI = 6.283185307179586
 FEEDBACK = 0.08 * TWO_PI  # the theremin's self-modulation at full brightness, in radians
 
@@ -285,6 +291,11 @@ def _attach(name: str) -> Any:
 
 
 def _open_server(backend: str, rate: int, buffer: int, device: int | None) -> Any:
+    """pyo's server, output only (`duplex=0`: no microphone is opened, so macOS asks for no
+    permission), on the host API that suits the platform."""
+    import sys
+
+    host = {"winhost": "wasapi"} if sys.platform == "win32" else {}
     server = pyo.Server(
         sr=rate,
         nchnls=2,
@@ -293,6 +304,7 @@ def _open_server(backend: str, rate: int, buffer: int, device: int | None) -> An
         audio=backend,
         jackname="motionmusic",
         verbosity=1,
+        **host,
     )
     if backend == "portaudio" and device is not None:
         server.setOutputDevice(device)
@@ -300,6 +312,24 @@ def _open_server(backend: str, rate: int, buffer: int, device: int | None) -> An
     if not server.getIsBooted():
         raise RuntimeError(f"{backend} audio did not start")
     return server
+
+
+def _steady(array: Any, beats: float, wanted: int, timeout: float) -> bool:
+    """Wait until the audio callback has beaten `wanted` times. Running is said only once sound
+    flows: through a desktop's sound server PortAudio first fills the device's buffer at once,
+    then hears nothing for up to a second while the stream starts (JACK calls every cycle from
+    the first), and a synth said running but silent for that long would be taken for one whose
+    device had gone, and restarted, again and again."""
+    import time
+
+    from motionmusic.core import channel as ch
+
+    deadline = time.monotonic() + timeout
+    while array[ch.HEARTBEAT] < beats + wanted:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 def serve(
@@ -362,7 +392,13 @@ def serve(
     # and the steady state makes no reference cycles (controls are plain acyclic values).
     gc.freeze()
     gc.disable()
+    beats = float(array[ch.HEARTBEAT])  # it counts on across restarts
     server.start()
+    if not _steady(array, beats, round(STEADY_S * rate / buffer), START_S):
+        print(f"audio failed: {backend} opened but never asked for sound", flush=True)
+        array[ch.STATUS] = ch.FAILED
+        server.stop()
+        return
     array[ch.LATENCY] = buffer / rate
     array[ch.STATUS] = ch.RUNNING
     parent = os.getppid()

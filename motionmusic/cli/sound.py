@@ -34,6 +34,10 @@ from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
 
 console = Console()
+AUTO = (
+    "auto: JACK where a server (or PipeWire's JACK) runs, else the sound server's default output "
+    "through PortAudio, else no sound (said on screen) and the session goes on."
+)
 
 
 def default_source() -> str:
@@ -72,7 +76,7 @@ def demo_ui(
     type=click.Choice(["auto", "jack", "portaudio"]),
     default="auto",
     show_default=True,
-    help="auto: JACK if a server runs, else PortAudio, else silent (said on screen).",
+    help=AUTO,
 )
 @click.option("--device", type=int, help="PortAudio output device.")
 @click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
@@ -169,9 +173,10 @@ def _render(
 )
 @click.option(
     "--audio",
-    type=click.Choice(["portaudio", "jack", "offline"]),
-    default="portaudio",
+    type=click.Choice(["auto", "jack", "portaudio", "offline"]),
+    default="auto",
     show_default=True,
+    help=f"{AUTO} offline: render to --out.",
 )
 @click.option(
     "--device", type=int, help="PortAudio output device (see: motionmusic audio-devices)."
@@ -251,9 +256,10 @@ def run(
 def audio_devices() -> None:
     """List PortAudio output devices (index and name) for `run --device`."""
     with native_logs_to_file():
-        from motionmusic.adapters.synth_pyo import output_devices
+        from motionmusic.adapters.synth_pyo import LIBRARIES, output_devices
 
         devices = output_devices()
+    click.echo(LIBRARIES.describe())
     if not devices:
         click.echo("no audio output devices found (JACK: use --audio jack)")
     for index, name in devices:
@@ -283,7 +289,11 @@ def _recorder(info: SourceInfo, kind: Kind, model: str, source: str = "") -> Ses
     help="Render to this WAV (offline, fast) instead of playing it.",
 )
 @click.option(
-    "--audio", type=click.Choice(["portaudio", "jack"]), default="portaudio", show_default=True
+    "--audio",
+    type=click.Choice(["auto", "jack", "portaudio"]),
+    default="auto",
+    show_default=True,
+    help=AUTO,
 )
 @click.option("--device", type=int, help="PortAudio output device.")
 @click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)

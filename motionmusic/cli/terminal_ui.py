@@ -22,8 +22,9 @@ from motionmusic.runtime.sources import open_source
 def start_synth(
     preset: Preset, audio: str, device: int | None, buffer: int, silent_ok: bool
 ) -> tuple[Synth, SynthFactory | None, str | None]:
-    """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo), no
-    audio at all gives a silent synth and a warning instead of an error."""
+    """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo) or
+    "auto", no audio at all gives a silent synth and a warning instead of an error: the session,
+    its log and its MIDI go on. An output asked for by name that does not open is an error."""
     from motionmusic.adapters.synth_process import SynthProcess
     from motionmusic.adapters.synth_silent import SilentSynth
 
@@ -35,7 +36,7 @@ def start_synth(
             return synth, SynthProcess.factory(backend, buffer, device), None
         except MotionMusicError as exc:
             problems.append(str(exc))
-    if not silent_ok:
+    if not silent_ok and audio != "auto":
         raise MotionMusicError(problems[-1] if len(problems) == 1 else "; ".join(problems))
     return SilentSynth(), None, "NO AUDIO OUTPUT found (no JACK server, no PortAudio device)"
 

@@ -94,6 +94,7 @@ class AudioStatus:
     late_buffers: int  # dropouts since the synth started: JACK's xruns, else late callbacks
     fault: str = ""  # why it stopped sounding last ("the synth crashed (...)"); "" never
     faults: int = 0  # how often it stopped: a synth that crashed and is back counts
+    route: str = ""  # where the sound goes ("default output via system ALSA", "system JACK")
 
 
 class Synth(Protocol):

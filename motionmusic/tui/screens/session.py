@@ -66,7 +66,9 @@ def status(state: EngineState) -> str:
         health = "ok" if audio.alive else "NO SOUND, retrying"
         if audio.backend.startswith("none"):
             health = "· NO SOUND"
-        line += f"\naudio {audio.backend} {health} · latency {latency} · late {audio.late_buffers}"
+        route = f" · {audio.route}" if audio.route else ""
+        line += f"\naudio {audio.backend} {health}{route} · latency {latency}"
+        line += f" · late {audio.late_buffers}"
         if not audio.alive and audio.fault:
             line += f"\n  why: {audio.fault}"  # a crash or a server gone, said apart
     else:
