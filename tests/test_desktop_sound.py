@@ -13,8 +13,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from motionmusic.adapters import sound_server as stream_latency
+from motionmusic.adapters.synth_process import SynthProcess
+from motionmusic.core import channel
+from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.runtime.sources import bundled_trace
+from motionmusic.store.preset_library import find_preset
 from tests.lag import heard_pitch
 from tests.sound_server import SoundServer, loudest_db
 from tests.test_cli import mm
@@ -119,3 +125,44 @@ def test_with_no_sound_server_and_no_jack_the_session_goes_on_and_says_no_audio_
     )
     assert ran.returncode == 0, ran.stderr
     assert "NO AUDIO OUTPUT found" in ran.stdout and "played 120 frames (ended)" in ran.stdout
+
+
+LISTING = """Sink Input #3
+\tDriver: protocol-native.c
+\tBuffer Latency: 8000 usec
+\tSink Latency: 1000 usec
+\tProperties:
+\t\tapplication.process.id = "41"
+
+Sink Input #7
+\tDriver: protocol-native.c
+\tBuffer Latency: 10687 usec
+\tSink Latency: 2865 usec
+\tProperties:
+\t\tapplication.process.id = "4083"
+"""
+
+
+def test_the_sound_servers_latency_is_read_for_the_synths_own_stream():
+    assert stream_latency.parse(LISTING, 4083) == pytest.approx(0.013552)
+    assert stream_latency.parse(LISTING, 41) == pytest.approx(0.009)
+    assert stream_latency.parse(LISTING, 5) is None  # another process's streams are not ours
+
+
+def test_the_latency_shown_for_portaudio_is_what_the_sound_server_reports(sound_server):
+    synth = SynthProcess(find_preset("theremin"), "portaudio").start()
+    try:
+        for _ in range(30):  # a second of frames
+            now = time.monotonic_ns()
+            synth.send(Controls(now, (VoiceControls(440.0, 0.5, 0.5, 0.5, True),)), now)
+            time.sleep(1 / 30)
+        server = stream_latency.stream_latency_s(synth.process.pid)
+        reported = float(synth.array[channel.LATENCY])
+        shown = synth.status()
+    finally:
+        synth.release()
+    assert server is not None and server > 0.005  # the server holds several milliseconds
+    assert reported == pytest.approx(max(server, 256 / 48000), abs=0.004)
+    assert shown.route == "default output via system ALSA"
+    assert shown.latency_ms >= reported * 1000  # frame → sound: the output's part included
+    assert shown.late_buffers == 0  # the server's uneven callbacks are no dropouts

@@ -260,7 +260,8 @@ class SynthProcess:
             return AudioStatus(self.backend, False, 0.0, float("nan"), 0)
         recent = ch.latency_log(self.array, last=30)
         apply_ms = (recent[:, 1] - recent[:, 0]) / 1e6
-        out_ms = output_latency_s(self.rate, self.buffer) * 1000
+        reported = float(self.array[ch.LATENCY])  # the synth's output says (PortAudio)
+        out_ms = (reported or output_latency_s(self.rate, self.buffer)) * 1000
         latency = float(np.median(apply_ms)) + out_ms if len(apply_ms) else float("nan")
         late = int(self.array[ch.LATE])
         return AudioStatus(

@@ -30,6 +30,7 @@ from typing import Any
 
 from motionmusic.adapters.audio_libraries import prefer_system
 from motionmusic.adapters.jack_xruns import count_xruns
+from motionmusic.adapters.sound_server import stream_latency_s
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.presets import Preset, RewardSound, Synth, Voice
 from motionmusic.core.protocols import AudioStatus
@@ -369,12 +370,14 @@ def serve(
     reader = ch.ControlReader(array, len(preset.voices))
     xruns = count_xruns(array) if backend == "jack" else None
     # without JACK's own count: a callback over 1.5 buffers after the previous one
-    late_ns = int(1.5 * buffer / rate * 1e9) if xruns is None else None
+    # a callback later than this after the previous one: the output ran dry (a JACK client has
+    # JACK's count instead); raised below to what a sound server holds once it says
+    late_ns = [int(1.5 * buffer / rate * 1e9) if xruns is None else 0]
     last = [0]
 
     def on_buffer() -> None:
         now = time.monotonic_ns()
-        if late_ns is not None and last[0] and now - last[0] > late_ns:
+        if late_ns[0] and last[0] and now - last[0] > late_ns[0]:
             array[ch.LATE] += 1.0  # a dropout as the synth sees it
         last[0] = now
         array[ch.PEAK] = graph.peak()  # the buffer just played; published before the heartbeat
@@ -392,19 +395,27 @@ def serve(
     # and the steady state makes no reference cycles (controls are plain acyclic values).
     gc.freeze()
     gc.disable()
-    beats = float(array[ch.HEARTBEAT])  # it counts on across restarts
+    beats, late = float(array[ch.HEARTBEAT]), float(array[ch.LATE])  # counted across restarts
     server.start()
     if not _steady(array, beats, round(STEADY_S * rate / buffer), START_S):
         print(f"audio failed: {backend} opened but never asked for sound", flush=True)
         array[ch.STATUS] = ch.FAILED
         server.stop()
         return
-    array[ch.LATENCY] = buffer / rate
+    array[ch.LATE] = late  # a stream's uneven first callbacks are no dropout
+    array[ch.LATENCY] = output_latency_s(backend, rate, buffer, device)
+    if late_ns[0]:
+        late_ns[0] = max(late_ns[0], int(array[ch.LATENCY] * 1e9))
     array[ch.STATUS] = ch.RUNNING
     parent = os.getppid()
     orphaned = False
+    ticks = 0
     while array[ch.STOP] == 0.0:
         time.sleep(0.1)
+        ticks += 1
+        if backend == "portaudio" and ticks % 50 == 0:  # the server may grow its buffer
+            array[ch.LATENCY] = output_latency_s(backend, rate, buffer, device)
+            late_ns[0] = max(int(1.5 * buffer / rate * 1e9), int(array[ch.LATENCY] * 1e9))
         orphaned = os.getppid() != parent
         if orphaned:  # the loop's process died without stopping us: no orphan left playing
             break
@@ -416,6 +427,21 @@ def serve(
     server.shutdown()  # the mapping goes with the process
     if orphaned:
         memory.unlink()  # its owner is gone: nobody else will free the shared memory
+
+
+def output_latency_s(backend: str, rate: int, buffer: int, device: int | None) -> float:
+    """How long after a buffer starts being computed it is heard, as the output reports it (0:
+    the parent knows, as for JACK). Through PortAudio: what the desktop's sound server says its
+    stream and sink hold (a buffer written now joins the end of that queue), else what PortAudio
+    says of its device; never less than a buffer."""
+    if backend != "portaudio":
+        return 0.0
+    reported = stream_latency_s(os.getpid())
+    if reported is None:
+        outputs = pyo.pa_get_devices_infos()[1]
+        chosen = device if device is not None else pyo.pa_get_default_output()
+        reported = float(outputs.get(chosen, {}).get("latency", 0.0))
+    return max(reported, buffer / rate)
 
 
 def output_devices() -> list[tuple[int, str]]:
