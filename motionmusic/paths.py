@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from motionmusic.core.errors import MotionMusicError
+
 APP = "motionmusic"
 
 
@@ -21,7 +23,14 @@ def _home() -> Path | None:
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """`path`, made if need be; one line naming it and the fix when it cannot be."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MotionMusicError(
+            f"cannot keep motionmusic's files in {path} ({exc.strerror or exc}): "
+            "set MOTIONMUSIC_HOME to a folder you own"
+        ) from exc
     return path
 
 

@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from motionmusic import __version__
-from motionmusic.cli import clinic, sound
+from motionmusic.cli import clinic, doctor, sound
 from motionmusic.cli.options import model_option, who_option
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.filters import AngleFilter, Smoothing
@@ -275,6 +275,7 @@ def model_path(model: str | None) -> None:
 
 
 clinic.register(cli)
+doctor.register(cli)
 sound.register(cli)
 
 

@@ -360,7 +360,7 @@ def play(
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
     client's session is recorded unless `kind` is "unlogged"."""
     from motionmusic.cli.status_line import play_live
-    from motionmusic.cli.terminal_ui import start_synth
+    from motionmusic.runtime.audio import start_synth
     from motionmusic.runtime.client_display import open_display, show
 
     screen = open_display(display) if display else None

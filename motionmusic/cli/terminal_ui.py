@@ -12,33 +12,11 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import Synth, SynthFactory
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.paths import config_dir
+from motionmusic.runtime.audio import start_synth
 from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs
 from motionmusic.runtime.sources import open_source
-
-
-def start_synth(
-    preset: Preset, audio: str, device: int | None, buffer: int, silent_ok: bool
-) -> tuple[Synth, SynthFactory | None, str | None]:
-    """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo) or
-    "auto", no audio at all gives a silent synth and a warning instead of an error: the session,
-    its log and its MIDI go on. An output asked for by name that does not open is an error."""
-    from motionmusic.adapters.synth_process import SynthProcess
-    from motionmusic.adapters.synth_silent import SilentSynth
-
-    tried = ["jack", "portaudio"] if audio == "auto" else [audio]
-    problems = []
-    for backend in tried:
-        try:
-            synth = SynthProcess(preset, backend, buffer=buffer, device=device).start()
-            return synth, SynthProcess.factory(backend, buffer, device), None
-        except MotionMusicError as exc:
-            problems.append(str(exc))
-    if not silent_ok and audio != "auto":
-        raise MotionMusicError(problems[-1] if len(problems) == 1 else "; ".join(problems))
-    return SilentSynth(), None, "NO AUDIO OUTPUT found (no JACK server, no PortAudio device)"
 
 
 def open_ui(
