@@ -12,7 +12,7 @@ MEDIA ?= $(or $(MOTIONMUSIC_MEDIA),tests/media)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,midi]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -159,3 +159,17 @@ def test_a_reward_channel_that_a_voice_plays_on_is_refused():
     with pytest.raises(MotionMusicError) as refused:
         parse_preset_text(text, "x.toml")
     assert "reward_channel = 4 is a voice's channel (the voices play on 3, 4)" in str(refused.value)
+
+
+def test_without_python_rtmidi_midi_is_one_line_naming_the_extra(monkeypatch):
+    """On Python 3.13 python-rtmidi comes only with the `midi` extra: asking for MIDI without
+    it is one line that says what to install, for every API tried."""
+    import sys
+
+    from motionmusic.adapters.midi_rtmidi import MidiOutPort
+
+    monkeypatch.setitem(sys.modules, "rtmidi", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "mido.backends.rtmidi", None)
+    with pytest.raises(MotionMusicError, match=r"python-rtmidi is not installed \(pip install "
+                       r"'motionmusic\[midi\]'\)"):  # fmt: skip
+        MidiOutPort(api="alsa")

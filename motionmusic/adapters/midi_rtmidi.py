@@ -52,6 +52,8 @@ def _backend(api: str) -> Any:
 
 
 def _why(api: str, exc: BaseException) -> str:
+    if isinstance(exc, ModuleNotFoundError):
+        return f"{api}: python-rtmidi is not installed (pip install 'motionmusic[midi]')"
     if api == "alsa" and not os.path.exists("/dev/snd/seq"):
         return "alsa: no ALSA sequencer here (/dev/snd/seq is missing)"
     if api == "jack":

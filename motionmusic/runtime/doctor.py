@@ -102,9 +102,6 @@ def midi() -> Check:
         from motionmusic.adapters.midi_rtmidi import MidiOutPort
 
         port = MidiOutPort(name="motionmusic-doctor")
-    except ImportError:
-        fix = "python-rtmidi is not installed: pip install python-rtmidi"
-        return Check(False, "MIDI", fix, needed=False)
     except MotionMusicError as exc:
         return Check(False, "MIDI", str(exc), needed=False)
     api = port.api
