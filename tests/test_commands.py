@@ -7,10 +7,12 @@ import io
 import time
 from collections.abc import Callable
 
+import pytest
 from rich.console import Console
 from textual.widgets import OptionList
 
 from motionmusic.cli.status_line import command, status_line
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.runtime.commands import PlayPreset
 from motionmusic.runtime.engine import Command
@@ -110,3 +112,25 @@ def test_the_headless_status_line_shows_what_the_client_hears():
     """Like the session screen: the pipeline plus the smoothing (38 + 22 in this state)."""
     line = status_line(frozen_state(live_on())).plain
     assert "latency 60 ms" in line
+
+
+def test_a_key_a_switch_and_a_typed_command_are_the_same_action():
+    """Mute by the UI's key, by a switch press and by typing m: each goes through the
+    session's one dispatcher and each toggles the same gate; an unknown action is one line."""
+    live = live_on(preset="theremin", synth=RecordingSynth())
+    app = MotionMusicApp(live, run_engine=False)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("space")  # the key
+        assert live.state.muted and app.state.muted
+        app.press("mute")  # a switch
+        assert not live.state.muted and not app.state.muted
+
+    run_app(app, scenario)
+    said = io.StringIO()
+    command(live, "m", Console(file=said))  # typed
+    assert live.state.muted
+    assert live.act("preset", "no-such-preset").startswith("kept theremin: ")
+    with pytest.raises(MotionMusicError, match=r"unknown action 'jump' \(choose: mute, "):
+        live.act("jump")
+    live.close()

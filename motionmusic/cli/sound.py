@@ -404,18 +404,10 @@ def play(
 
 
 def _act(live: LiveSession, action: str) -> None:
-    """A switch pressed in a headless run (on rtmidi's thread: each call is thread-safe)."""
-    from motionmusic.runtime.commands import PlayPreset, Record
-    from motionmusic.store.preset_library import next_preset
-
-    if action == "mute":
-        live.mute()
-    elif action == "next_preset" and live.state.preset is not None:
-        live.send(PlayPreset(next_preset(live.state.preset.name)))
-    elif action == "record":
-        live.send(Record())
-    elif action == "safe_stop":
-        live.panic()
+    """A switch pressed in a headless run (on rtmidi's thread: `act` only mutes or queues)."""
+    said = live.act(action)
+    if said:
+        console.print(said)
 
 
 def register(group: click.Group) -> None:

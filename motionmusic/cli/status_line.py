@@ -15,11 +15,9 @@ from rich.live import Live
 from rich.text import Text
 
 from motionmusic.cli.clinic import summary_table
-from motionmusic.core.errors import MotionMusicError
-from motionmusic.runtime.commands import NextClient, PlayPreset, Stop
+from motionmusic.runtime.commands import Stop
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
-from motionmusic.store.preset_library import find_preset
 
 
 def status_line(state: EngineState) -> Text:
@@ -51,22 +49,22 @@ def status_line(state: EngineState) -> Text:
     return Text(line, style="bold reverse" if state.muted else "")
 
 
+WORDS = {"m": "mute", "": "mute", "q": "stop", "w": "next_client", "p": "preset"}
+"""Typed commands: the word, and the session action it is (`p NAME` takes the preset's name)."""
+
+
 def command(live: LiveSession, line: str, say: Console) -> bool:
     """Run one typed line — m (or Enter) mute/unmute, p NAME switch preset, w follow the next
     person, q stop; False on q."""
     word, _, argument = line.strip().partition(" ")
-    if word.lower() in ("m", ""):
-        live.mute()
-    elif word.lower() == "q":
+    action = WORDS.get(word.lower())
+    if action is None or (action == "preset" and not argument):
+        return True
+    if action == "stop":
         return False
-    elif word.lower() == "w":
-        live.send(NextClient())
-    elif word.lower() == "p" and argument:
-        try:
-            live.send(PlayPreset(find_preset(argument.strip())))
-        except MotionMusicError as exc:
-            name = live.state.preset.name if live.state.preset else "the preset"
-            say.print(f"kept {name}: {exc}")
+    said = live.act(action, argument)
+    if said and action != "mute":  # the status line shows MUTED itself
+        say.print(said)
     return True
 
 

@@ -8,19 +8,25 @@ reads or writes the loop's objects from the watcher's thread: state comes out as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import FrameSource, Output, PoseEstimator, Synth, SynthFactory
 from motionmusic.core.summary import SessionSummary
-from motionmusic.runtime.commands import Record, Stop
+from motionmusic.runtime.commands import NextClient, PlayPreset, Record, Stop
 from motionmusic.runtime.engine import Command, Engine, Notify, Watcher
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
+from motionmusic.store.preset_library import find_preset, next_preset
+
+ACTIONS = ("mute", "next_preset", "preset", "record", "next_client", "safe_stop", "all_notes_off",
+           "stop")  # fmt: skip
+"""What keys, switches and typed commands can do (`preset` takes a name)."""
 
 
 def saved_line(summary: SessionSummary) -> str:
@@ -85,6 +91,50 @@ class LiveSession:
 
     def send(self, command: Command) -> None:
         self.engine.submit(command)
+
+    def act(self, action: str, argument: str = "") -> str:
+        """The one way a key, a switch or a typed command acts on the session (`ACTIONS`); what
+        to tell the therapist, "" for nothing. Safe from any thread: it only mutes or queues."""
+        if action not in ACTIONS:
+            raise MotionMusicError(f"unknown action {action!r} (choose: {', '.join(ACTIONS)})")
+        handler: Callable[[str], str] = getattr(self, f"_{action}")
+        return handler(argument)
+
+    def _mute(self, _: str) -> str:
+        return "MUTED" if self.mute() else "sound on"
+
+    def _next_preset(self, _: str) -> str:
+        current = self.state.preset
+        return self._preset(next_preset(current.name).name) if current is not None else ""
+
+    def _preset(self, name: str) -> str:
+        try:
+            preset = find_preset(name.strip())
+        except MotionMusicError as exc:
+            playing = self.state.preset.name if self.state.preset else "the preset"
+            return f"kept {playing}: {exc}"
+        self.send(PlayPreset(preset))
+        return f"preset {preset.name}"
+
+    def _record(self, _: str) -> str:
+        self.send(Record())  # the engine says which happened (or why not)
+        return ""
+
+    def _next_client(self, _: str) -> str:
+        self.send(NextClient())
+        return ""
+
+    def _safe_stop(self, _: str) -> str:
+        self.panic()
+        return "session stopped safely: sound off, session log saved"
+
+    def _all_notes_off(self, _: str) -> str:
+        self.all_notes_off()
+        return "all notes off" if self.instrument.outputs else "no other instruments"
+
+    def _stop(self, _: str) -> str:
+        self.send(Stop())
+        return ""
 
     def all_notes_off(self) -> None:
         """Panic: every note of every other instrument let go, now (the synth fades by itself)."""

@@ -21,10 +21,8 @@ from textual.theme import Theme
 
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.switches import read_keymap
-from motionmusic.runtime.commands import PlayPreset, Record
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
-from motionmusic.store.preset_library import next_preset
 from motionmusic.tui.messages import EngineUpdate, Notice
 from motionmusic.tui.screens.base import Watching
 from motionmusic.tui.screens.calibrate import CalibrateScreen
@@ -136,47 +134,39 @@ class MotionMusicApp(App[None]):
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, timeout=6)
 
-    def action_mute(self) -> None:
-        muted = self.live.mute()
-        self.state = self.state.with_muted(muted)  # shown at once, before the next frame
-        self.notify("MUTED" if muted else "sound on", timeout=2)
+    def act(self, action: str) -> None:
+        """Do what a key or a switch asks, the session's one way (`LiveSession.act`), and show
+        it at once, before the next frame."""
+        said = self.live.act(action)
+        self.state = self.state.with_muted(self.live.state.muted)
+        if said:
+            self.notify(said, timeout=8 if action == "safe_stop" else 3)
         self.show_state()
+
+    def action_mute(self) -> None:
+        self.act("mute")
 
     def action_panic(self) -> None:
         """Silence, save the session, stop tracking; the UI stays to read, q quits."""
-        self.live.panic()
-        self.state = self.state.with_muted(True)
-        self.notify("session stopped safely: sound off, session log saved", timeout=8)
-        self.show_state()
+        self.act("safe_stop")
 
     def action_record(self) -> None:
         """Start or stop the session log; the engine says which happened (or why not)."""
-        self.live.send(Record())
+        self.act("record")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def press(self, action: str) -> None:
         """A switch pressed (keymap.toml's `[switch]`): what its key does."""
-        if action == "mute":
-            self.action_mute()
-        elif action == "next_preset":
-            self.action_next_preset()
-        elif action == "record":
-            self.action_record()
-        elif action == "safe_stop":
-            self.action_panic()
+        self.act(action)
 
     def action_next_preset(self) -> None:
-        if self.state.preset is not None:
-            preset = next_preset(self.state.preset.name)
-            self.live.send(PlayPreset(preset))
-            self.notify(f"preset {preset.name}", timeout=3)
+        self.act("next_preset")
 
     def action_all_notes_off(self) -> None:
         """Panic for other instruments: every MIDI note let go at once (the synth is untouched)."""
-        self.live.all_notes_off()
-        self.notify("all notes off" if self.state.outputs else "no other instruments", timeout=3)
+        self.act("all_notes_off")
 
     def action_display(self) -> None:
         """Show the client display's URL, and open it here when there is a desktop to open it
