@@ -20,7 +20,7 @@ from motionmusic.core.profile import Range
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.commands import Calibrate
 from motionmusic.runtime.engine import Engine
-from motionmusic.runtime.sources import open_source
+from motionmusic.runtime.sources import default_source, open_source
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
 
@@ -34,12 +34,10 @@ def prompt(progress: Progress) -> Text:
 
 
 def _camera_or_fail() -> str:
-    from motionmusic.adapters.camera_cv2 import list_cameras
-
-    cameras = list_cameras()
-    if not cameras:
+    chosen = default_source()
+    if chosen.demo:  # a recording has no range of its own to calibrate
         raise MotionMusicError("no camera found: give --source (a camera, video file or trace)")
-    return str(cameras[0].index)
+    return chosen.spec
 
 
 def run_calibration(

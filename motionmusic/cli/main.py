@@ -25,8 +25,10 @@ from motionmusic.core.protocols import Sink
 from motionmusic.core.ranges import RangeRecorder
 from motionmusic.core.trace import TraceHeader, TraceWriter
 from motionmusic.native_output import native_logs_to_file
+from motionmusic.runtime.audio import AudioSettings
 from motionmusic.runtime.engine import Engine
-from motionmusic.runtime.sources import open_source
+from motionmusic.runtime.session import SessionRequest
+from motionmusic.runtime.sources import default_source, open_source
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import pose_models
@@ -55,15 +57,13 @@ def cli(ctx: click.Context) -> None:
     Without a command: the terminal UI on the first camera (the demo when there is none).
     """
     if ctx.invoked_subcommand is None:
-        from motionmusic.adapters.camera_cv2 import list_cameras
         from motionmusic.cli.terminal_ui import open_ui
 
-        cameras = list_cameras()
-        if not cameras:
-            sound.demo_ui("auto", None, 256, "no camera found: showing the bundled demo recording")
+        chosen = default_source()
+        if chosen.demo:
+            sound.demo_ui(AudioSettings(), note=chosen.note)
             return
-        preset = find_preset("theremin")
-        open_ui(str(cameras[0].index), preset, None, "auto", None, 256, None, console)
+        open_ui(SessionRequest(chosen.spec, find_preset("theremin")), console)
 
 
 @cli.command()
@@ -115,7 +115,12 @@ def track(
     settings = Smoothing(enabled=smooth, method=method, min_cutoff=min_cutoff, beta=beta)
     pace = realtime if realtime is not None else out is None
     with native_logs_to_file(), ExitStack() as stack:
-        frame_source, estimator = open_source(source or sound.default_source(), stack, pace, model)
+        if source is None:
+            chosen = default_source()
+            source = chosen.spec
+            if chosen.note:
+                click.echo(chosen.note, err=True)
+        frame_source, estimator = open_source(source, stack, pace, model)
         smoother = AngleFilter(settings, frame_source.info.fps)
         tracker = Tracker(frame_source, estimator, smoother, who)
         writer = None

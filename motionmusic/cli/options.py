@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +68,39 @@ def outputs_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+AUTO = (
+    "auto: JACK where a server (or PipeWire's JACK) runs, else the sound server's default output "
+    "through PortAudio, else no sound (said on screen) and the session goes on."
+)
+
+
+def audio_options(offline: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--audio, --device, --buffer, handed to the command as one `AudioSettings` (`audio`);
+    `offline` adds --audio offline (render to --out)."""
+    from motionmusic.runtime.audio import BUFFER, AudioSettings
+
+    choices = ["auto", "jack", "portaudio", *(["offline"] if offline else [])]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def combined(*args: Any, audio: str, device: int | None, buffer: int, **kw: Any) -> Any:
+            return command(*args, audio=AudioSettings(audio, device, buffer), **kw)
+
+        for option in reversed(
+            (
+                click.option(
+                    "--audio", type=click.Choice(choices), default="auto", show_default=True,
+                    help=AUTO + (" offline: render to --out." if offline else ""),
+                ),
+                click.option("--device", type=int,
+                             help="PortAudio output device (see: motionmusic audio-devices)."),
+                click.option("--buffer", type=click.IntRange(32, 4096), default=BUFFER,
+                             show_default=True, help="Audio buffer, frames."),
+            )
+        ):  # fmt: skip
+            combined = option(combined)
+        return combined
+
+    return decorate

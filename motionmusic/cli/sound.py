@@ -13,7 +13,13 @@ import click
 from rich.console import Console
 
 from motionmusic.cli.clinic import err, summary_table
-from motionmusic.cli.options import display_option, model_option, outputs_options, who_option
+from motionmusic.cli.options import (
+    audio_options,
+    display_option,
+    model_option,
+    outputs_options,
+    who_option,
+)
 from motionmusic.cli.switch_input import open_switch
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
@@ -24,68 +30,42 @@ from motionmusic.core.session import Kind
 from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
 from motionmusic.native_output import native_logs_to_file
+from motionmusic.runtime.audio import AudioSettings
 from motionmusic.runtime.live_session import LiveSession
-from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs
+from motionmusic.runtime.outputs import NONE_WANTED, Wanted
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.render import Rendered
 from motionmusic.runtime.render import render as render_offline
-from motionmusic.runtime.sources import bundled_trace, open_source
+from motionmusic.runtime.session import SessionRequest, open_session
+from motionmusic.runtime.sources import DefaultSource, bundled_trace, default_source, open_source
 from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
 
 console = Console()
-AUTO = (
-    "auto: JACK where a server (or PipeWire's JACK) runs, else the sound server's default output "
-    "through PortAudio, else no sound (said on screen) and the session goes on."
-)
-
-
-def default_source() -> str:
-    from motionmusic.adapters.camera_cv2 import list_cameras
-
-    cameras = list_cameras()
-    if cameras:
-        return str(cameras[0].index)
-    trace = bundled_trace()
-    click.echo(f"no camera found: replaying the bundled trace {trace.name}", err=True)
-    return str(trace)
 
 
 def demo_ui(
-    audio: str,
-    device: int | None,
-    buffer: int,
+    audio: AudioSettings, display: str | None = None, wanted: Wanted = NONE_WANTED,
     note: str | None = None,
-    display: str | None = None,
-    wanted: Wanted = NONE_WANTED,
-) -> None:
+) -> None:  # fmt: skip
+    """The terminal UI on the bundled recording, looped: no camera, no model needed."""
     from motionmusic.cli.terminal_ui import open_ui
 
     trace = bundled_trace()
     note = note or f"demo: replaying {trace.name} in a loop (no camera, no model needed)"
-    preset = find_preset("arm-raise-pentatonic")
-    open_ui(
-        str(trace), preset, None, audio, device, buffer, None, console, demo=True, note=note,
-        display=display, wanted=wanted,
+    request = SessionRequest(
+        str(trace), find_preset("arm-raise-pentatonic"), audio=audio, loop=True, silent_ok=True,
+        display=display, wanted=wanted, notes=(note,),
     )  # fmt: skip
+    open_ui(request, console)
 
 
 @click.command()
-@click.option(
-    "--audio",
-    type=click.Choice(["auto", "jack", "portaudio"]),
-    default="auto",
-    show_default=True,
-    help=AUTO,
-)
-@click.option("--device", type=int, help="PortAudio output device.")
-@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
+@audio_options()
 @display_option
 @outputs_options
 def demo(
-    audio: str,
-    device: int | None,
-    buffer: int,
+    audio: AudioSettings,
     display: str | None,
     midi: str | None,
     midi_connect: str | None,
@@ -93,8 +73,7 @@ def demo(
     switch: str | None,
 ) -> None:
     """The terminal UI on a recorded movement, looped, with sound: no camera, no model needed."""
-    wanted = Wanted(midi, osc, midi_connect, switch)
-    demo_ui(audio, device, buffer, display=display, wanted=wanted)
+    demo_ui(audio, display=display, wanted=Wanted(midi, osc, midi_connect, switch))
 
 
 @click.command()
@@ -171,23 +150,7 @@ def _render(
     "--client",
     help="Client id: play through their calibration and targets, and log the session.",
 )
-@click.option(
-    "--audio",
-    type=click.Choice(["auto", "jack", "portaudio", "offline"]),
-    default="auto",
-    show_default=True,
-    help=f"{AUTO} offline: render to --out.",
-)
-@click.option(
-    "--device", type=int, help="PortAudio output device (see: motionmusic audio-devices)."
-)
-@click.option(
-    "--buffer",
-    type=click.IntRange(32, 4096),
-    default=256,
-    show_default=True,
-    help="Audio buffer, frames.",
-)
+@audio_options(offline=True)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -202,9 +165,7 @@ def run(
     source_spec: str | None,
     preset_name: str | None,
     client: str | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
+    audio: AudioSettings,
     out: Path | None,
     model: str | None,
     who: Who | None,
@@ -224,32 +185,23 @@ def run(
     if profile is not None:
         clients.ensure_free(profile.client)  # another motionmusic logs this client: refuse now
     preset = find_preset(preset_name or (profile.preset if profile else None) or "theremin")
-    spec = source_spec or default_source()
-    wanted = Wanted(midi, osc, midi_connect, switch)
-    if audio == "offline":
+    chosen = default_source() if source_spec is None else DefaultSource(source_spec, demo=False)
+    if audio.backend == "offline":
         if out is None:
             raise MotionMusicError("--audio offline needs --out FILE.wav")
-        _render_to(spec, preset, out, model, profile, who)
+        _render_to(chosen.spec, preset, out, model, profile, who)
         return
+    request = SessionRequest(
+        chosen.spec, preset, profile, audio, model, loop=chosen.demo, who=who, display=display,
+        wanted=Wanted(midi, osc, midi_connect, switch), notes=(chosen.note,) if chosen.note else (),
+    )  # fmt: skip
     if not no_ui:
         from motionmusic.cli.terminal_ui import open_ui
 
-        open_ui(
-            spec, preset, profile, audio, device, buffer, model, console, who=who, display=display,
-            wanted=wanted,
-        )  # fmt: skip
+        open_ui(request, console)
         return
     with native_logs_to_file(), ExitStack() as stack:
-        notes: list[str] = []
-        frame_source, estimator = open_source(
-            spec, stack, realtime=True, model=model, preferred=preset.model, notes=notes
-        )
-        for note in notes:
-            console.print(note)
-        play(
-            frame_source, estimator, preset, profile, audio, device, buffer, stack, "live", who=who,
-            display=display, wanted=wanted,
-        )  # fmt: skip
+        play(request, stack)
 
 
 @click.command("audio-devices")
@@ -288,23 +240,8 @@ def _recorder(info: SourceInfo, kind: Kind, model: str, source: str = "") -> Ses
     type=click.Path(dir_okay=False, path_type=Path),
     help="Render to this WAV (offline, fast) instead of playing it.",
 )
-@click.option(
-    "--audio",
-    type=click.Choice(["auto", "jack", "portaudio"]),
-    default="auto",
-    show_default=True,
-    help=AUTO,
-)
-@click.option("--device", type=int, help="PortAudio output device.")
-@click.option("--buffer", type=click.IntRange(32, 4096), default=256, show_default=True)
-def replay(
-    session: Path,
-    preset_name: str | None,
-    out: Path | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
-) -> None:
+@audio_options()
+def replay(session: Path, preset_name: str | None, out: Path | None, audio: AudioSettings) -> None:
     """Play a recorded session (or trace) through another preset, as the client played it then.
 
     The client's calibration and targets recorded with the session are used, so the therapist can
@@ -336,71 +273,27 @@ def replay(
             result = _render(source, poses, preset, out, profile, recorder)
             console.print(f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames")
             return
-        kind = "replay" if logged else "unlogged"
-        play(
-            source, TracePoses(trace), preset, profile, audio, device, buffer, stack, kind, session
-        )
+        request = SessionRequest(
+            (source, TracePoses(trace)), preset, profile, audio,
+            kind="replay" if logged else "unlogged", source_name=str(session),
+        )  # fmt: skip
+        play(request, stack)
 
 
-def play(
-    source: FrameSource,
-    estimator: PoseEstimator,
-    preset: Preset,
-    profile: Profile | None,
-    audio: str,
-    device: int | None,
-    buffer: int,
-    stack: ExitStack,
-    kind: str,
-    replayed: Path | None = None,
-    who: Who | None = None,
-    display: str | None = None,
-    wanted: Wanted = NONE_WANTED,
-) -> None:
+def play(request: SessionRequest, stack: ExitStack) -> None:
     """Headless live play with the synth in its own process (shared by `run` and `replay`); a
-    client's session is recorded unless `kind` is "unlogged"."""
+    client's session is recorded unless its kind is "unlogged"."""
     from motionmusic.cli.status_line import play_live
-    from motionmusic.runtime.audio import start_synth
-    from motionmusic.runtime.client_display import open_display, show
 
-    screen = open_display(display) if display else None
-    if screen is not None:
-        stack.callback(screen.close)
-    outputs = open_outputs(preset, wanted)
-    for output in outputs:
-        stack.callback(output.close)
-    # MIDI only (a DAW or a keyboard makes the sound): no audio device is no error; the synth
-    # still starts where it can, for a switch to a preset that plays it
-    synth, factory, warning = start_synth(
-        preset, audio, device, buffer, silent_ok=not preset.plays_synth
-    )
-    stack.callback(synth.close)
-    if warning is not None:
-        console.print(warning)
-    live = LiveSession(
-        source,
-        estimator,
-        preset,
-        synth,
-        factory,
-        profile,
-        source_name=str(replayed or ""),
-        kind=kind,
-        who=who,
-        outputs=outputs,
-    )
-    for output in outputs:
-        console.print(output.describe())
-        if output.note is not None:
-            console.print(output.note)
-    switch = open_switch(wanted.switch, lambda action: _act(live, action))
+    opened = open_session(request, stack)
+    live = opened.live
+    for line in [*live.outputs(), *opened.notes]:
+        console.print(line)
+    switch = open_switch(request.wanted.switch, lambda action: _act(live, action))
     if switch is not None:
         stack.callback(switch.close)
         console.print(f"switch: MIDI {switch.api} input {switch.name}")
-    if screen is not None:
-        show(screen, live.engine)
-        console.print(f"client display: {screen.url}")
-    play_live(live, console, record=kind != "unlogged" and profile is not None)
+    play_live(live, console, record=request.kind != "unlogged" and request.profile is not None)
 
 
 def _act(live: LiveSession, action: str) -> None:

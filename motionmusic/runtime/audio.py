@@ -4,16 +4,34 @@ Linux, CoreAudio on macOS, WASAPI on Windows), else no sound, said, while the se
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
+
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import Synth, SynthFactory
 
 BUFFER = 256  # frames: 5.3 ms at 48 kHz, the synth's audio buffer unless a command says
 BACKENDS = ("jack", "portaudio")  # what auto tries, in order
+HOSTS = {"linux": "ALSA", "darwin": "CoreAudio", "win32": "WASAPI"}
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Where the synth plays: one value from the command line to the synth process."""
+
+    backend: str = "auto"  # auto, jack or portaudio
+    device: int | None = None  # a PortAudio output (`motionmusic audio-devices`); None: default
+    buffer: int = BUFFER  # frames per audio buffer
+
+    @property
+    def host(self) -> str:
+        """PortAudio's host API: the platform's (set in the synth process; output only)."""
+        return HOSTS.get(sys.platform, "the platform's")
 
 
 def start_synth(
-    preset: Preset, audio: str, device: int | None, buffer: int, silent_ok: bool
+    preset: Preset, audio: AudioSettings, silent_ok: bool
 ) -> tuple[Synth, SynthFactory | None, str | None]:
     """The synth for `audio` ("auto" tries JACK, then PortAudio). With `silent_ok` (the demo) or
     "auto", no audio at all gives a silent synth and a warning instead of an error: the session,
@@ -21,14 +39,14 @@ def start_synth(
     from motionmusic.adapters.synth_process import SynthProcess
     from motionmusic.adapters.synth_silent import SilentSynth
 
-    tried = list(BACKENDS) if audio == "auto" else [audio]
+    tried = list(BACKENDS) if audio.backend == "auto" else [audio.backend]
     problems = []
     for backend in tried:
         try:
-            synth = SynthProcess(preset, backend, buffer=buffer, device=device).start()
-            return synth, SynthProcess.factory(backend, buffer, device), None
+            synth = SynthProcess(preset, backend, buffer=audio.buffer, device=audio.device)
+            return synth.start(), SynthProcess.factory(backend, audio.buffer, audio.device), None
         except MotionMusicError as exc:
             problems.append(str(exc))
-    if not silent_ok and audio != "auto":
+    if not silent_ok and audio.backend != "auto":
         raise MotionMusicError(problems[-1] if len(problems) == 1 else "; ".join(problems))
     return SilentSynth(), None, "NO AUDIO OUTPUT found (no JACK server, no PortAudio device)"

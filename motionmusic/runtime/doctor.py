@@ -111,10 +111,10 @@ def midi() -> Check:
 
 def sound() -> Check:
     """A quiet one-second tone through the output `auto` chooses, and its output latency."""
-    from motionmusic.runtime.audio import BUFFER, start_synth
+    from motionmusic.runtime.audio import AudioSettings, start_synth
 
     preset = find_preset("theremin")
-    synth, _, warning = start_synth(preset, "auto", None, BUFFER, silent_ok=True)
+    synth, _, warning = start_synth(preset, AudioSettings(), silent_ok=True)
     if warning is not None:
         fix = "start the desktop's sound server (or JACK), or plug in an audio device"
         return Check(False, "sound: no output found", fix)

@@ -7,6 +7,7 @@ SOURCE is a camera index ("0"), a camera name ("C920"), a video file, or a recor
 from __future__ import annotations
 
 from contextlib import ExitStack
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,27 @@ BUNDLED = ("dance_arms_raise_front", "head_tilt_webcam")
 def bundled_trace(name: str = BUNDLED[0]) -> Path:
     """A short trace shipped inside the package (made from the clips in the project's test media)."""
     return Path(str(resources.files("motionmusic") / "data" / "traces" / f"{name}{SUFFIX}"))
+
+
+@dataclass(frozen=True)
+class DefaultSource:
+    """What plays when no SOURCE is given."""
+
+    spec: str
+    demo: bool  # no camera: the bundled demo recording
+    note: str | None = None  # what to tell the therapist
+
+
+def default_source() -> DefaultSource:
+    """The one policy, for every command: the first camera; with none, the bundled demo
+    recording, said (a command that needs a person, as calibration does, refuses it)."""
+    from motionmusic.adapters.camera_cv2 import list_cameras
+
+    cameras = list_cameras()
+    if cameras:
+        return DefaultSource(str(cameras[0].index), demo=False)
+    note = "no camera found: showing the bundled demo recording"
+    return DefaultSource(str(bundled_trace()), demo=True, note=note)
 
 
 def is_file_spec(spec: str) -> bool:
