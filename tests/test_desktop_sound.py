@@ -39,6 +39,16 @@ def test_audio_devices_lists_the_sound_servers_outputs_and_the_libraries_in_use(
     assert {line.split("\t")[1] for line in lines[1:]} >= {"pulse", "default"}
 
 
+def test_the_demo_in_a_terminal_says_it_plays_through_the_sound_server(sound_server, tmp_path):
+    terminal = Terminal("mm-desktop-demo", "demo", tmp_path, (100, 30), env=NO_JACK)
+    try:
+        terminal.wait_for("audio portaudio ok · default output via system ALSA")
+        assert loudest_db(sound_server.record(1.5, tmp_path / "demo.wav")) > HEARD_DB
+        terminal.end_with("q")
+    finally:
+        terminal.close()
+
+
 def best_match(live: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
     """Slide the live pitch along the reference (5 ms steps): the best correlation, and at it
     the median difference in semitones."""
