@@ -35,6 +35,7 @@ from motionmusic.native_output import native_log_path
 
 BACKENDS = ("portaudio", "jack")
 STALL_S = 0.5  # an audio callback silent this long: the synth has lost its audio device
+WORD_S = 0.3  # how much longer a silent JACK synth waits for its server to say it shut down
 GONE = {"jack": "the JACK server is gone", "portaudio": "the audio device is gone"}
 STALLED = {
     "jack": "the JACK server stopped calling the synth",
@@ -205,7 +206,13 @@ class SynthProcess:
         if beat != self._beat[0]:
             self._beat = (beat, now)
             return True
-        return now - self._beat[1] < STALL_S
+        silent = now - self._beat[1]
+        if silent < STALL_S:
+            return True
+        # a JACK server shutting down tells the synth's client a moment after its last cycle:
+        # waited for, so that what is said first is why (on a busy machine it came 0.1 s late)
+        told = self.array[ch.STATUS] == ch.SERVER_GONE
+        return self.backend == "jack" and not told and silent < STALL_S + WORD_S
 
     def restart(self) -> None:
         """Replace a dead (or silent) synth process; the controls in shared memory survive."""

@@ -89,8 +89,9 @@ class News:
         if audio is None or audio.backend.startswith("none"):
             return
         died, self._faults = audio.faults > self._faults, audio.faults
-        cause = audio.fault or "the audio output stopped"
-        if died or (not audio.alive and cause != self._silent):
+        cause = audio.fault
+        # silent with no cause yet: the frame that restarts the synth says why, a moment later
+        if died or (not audio.alive and cause and cause != self._silent):
             self._silent = cause
             self._tell(t_ns, sound_lost(cause))
         elif audio.alive and self._silent:
