@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/angle_quality.py
 	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/desktop_latency.py
 	$(BIN)/python benchmarks/effective_latency.py
 	$(BIN)/python benchmarks/onset.py
 	$(BIN)/python benchmarks/stillness.py
