@@ -4,7 +4,6 @@ Linux, CoreAudio on macOS, WASAPI on Windows), else no sound, said, while the se
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from motionmusic.core.errors import MotionMusicError
@@ -13,7 +12,6 @@ from motionmusic.core.protocols import Synth, SynthFactory
 
 BUFFER = 256  # frames: 5.3 ms at 48 kHz, the synth's audio buffer unless a command says
 BACKENDS = ("jack", "portaudio")  # what auto tries, in order
-HOSTS = {"linux": "ALSA", "darwin": "CoreAudio", "win32": "WASAPI"}
 
 
 @dataclass(frozen=True)
@@ -23,11 +21,7 @@ class AudioSettings:
     backend: str = "auto"  # auto, jack or portaudio
     device: int | None = None  # a PortAudio output (`motionmusic audio-devices`); None: default
     buffer: int = BUFFER  # frames per audio buffer
-
-    @property
-    def host(self) -> str:
-        """PortAudio's host API: the platform's (set in the synth process; output only)."""
-        return HOSTS.get(sys.platform, "the platform's")
+    # PortAudio's host API is the platform's, chosen in the synth process (adapters/synth_pyo.py)
 
 
 def start_synth(
