@@ -25,10 +25,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The tests need the real pose model: $MOTIONMUSIC_MODEL when set (CI), else one installed in the
-# user data dir, else the official bundle is fetched once.
+# The tests need the real pose and face models: $MOTIONMUSIC_MODEL and $MOTIONMUSIC_FACE_MODEL when
+# set, else the ones installed in the user data dir, else the official bundles are fetched once.
 pytest: $(STAMP)
 	$(BIN)/motionmusic model fetch --if-missing
+	$(BIN)/motionmusic model fetch face --if-missing
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -23,17 +23,18 @@ import numpy as np
 from common import media_dir, model_path, unsmoothed
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
-from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles, measure_all
-from motionmusic.core.filters import AngleFilter, Smoothing
+from motionmusic.core.angles import MEASURES, measure_body
+from motionmusic.core.features import FEATURE_NAMES, FEATURES, Features
+from motionmusic.core.filters import FeatureFilter, Smoothing
 from motionmusic.core.pose import Frame, PoseFrame
 
 SPACES = {
-    space: tuple(dataclasses.replace(s, space=space) for s in ANGLES)
+    space: tuple(dataclasses.replace(m, space=space) for m in MEASURES)
     for space in ("image", "world")
 }
-CHOSEN = {s.name: s.space for s in ANGLES}
+CHOSEN = {m.name: m.space for m in MEASURES}
 NEEDS_DEPTH = {n for n in CHOSEN if "flexion" in n and "shoulder" in n} | {"head_yaw", "head_pitch"}
-DEPTH = [i for i, s in enumerate(ANGLES) if s.space == "world" and s.unit == "deg"]
+DEPTH = [i for i, m in enumerate(MEASURES) if m.space == "world" and FEATURES[i].unit == "deg"]
 
 
 def _img(stat, column: np.ndarray, name: str) -> str:
@@ -60,14 +61,14 @@ def clip_poses(clip: str) -> list[PoseFrame]:
 
 
 def table(poses: list[PoseFrame], space: str) -> np.ndarray:
-    return np.array([measure_all(p, SPACES[space]).values for p in poses])
+    return np.array([measure_body(p, SPACES[space]).values for p in poses])
 
 
 def run_filter(settings: Smoothing, values: np.ndarray, times: list[int]) -> np.ndarray:
-    smoother = AngleFilter(settings)
-    n = len(ANGLE_NAMES)
+    smoother = FeatureFilter(settings)
+    n = len(FEATURE_NAMES)
     return np.array(
-        [smoother(Angles(t, v, np.ones(n))).values for t, v in zip(times, values, strict=True)]
+        [smoother(Features(t, v, np.ones(n))).values for t, v in zip(times, values, strict=True)]
     )
 
 
@@ -89,11 +90,11 @@ def raise_lag(settings: Smoothing, seconds: float) -> tuple[float, float]:
     t = np.arange(0, 2 + seconds, 1 / 30)
     ramp = np.clip((t - 1) / seconds, 0, 1)
     truth = 20 + 100 * (1 - np.cos(np.pi * ramp)) / 2
-    smoother = AngleFilter(settings)
-    n = len(ANGLE_NAMES)
+    smoother = FeatureFilter(settings)
+    n = len(FEATURE_NAMES)
     out = np.array(
         [
-            smoother(Angles(int(x * 1e9), np.full(n, v), np.ones(n))).values[0]
+            smoother(Features(int(x * 1e9), np.full(n, v), np.ones(n))).values[0]
             for x, v in zip(t, truth, strict=True)
         ]
     )
@@ -117,18 +118,18 @@ def main() -> None:
     still_filtered = {
         p: run_filter(
             Smoothing(),
-            np.array([measure_all(x).values for x in poses]),
+            np.array([measure_body(x).values for x in poses]),
             [x.t_ns for x in poses],
         )
         for p, poses in stills.items()
     }
     seated = stills["mediapipe_pose_test_image.jpg"]
     still_values, still_times = (
-        np.array([measure_all(x).values for x in seated]),
+        np.array([measure_body(x).values for x in seated]),
         [x.t_ns for x in seated],
     )
     raw_rest = np.nanmean([spread(still_values[:, i]) for i in DEPTH])
-    for i, name in enumerate(ANGLE_NAMES):
+    for i, name in enumerate(FEATURE_NAMES):
         cells = [
             f"{_img(spread, t['image'][:, i], name)} {spread(t['world'][:, i]):6.2f} "
             f"{spread(still_filtered[p][:, i]):6.2f}"
@@ -140,7 +141,7 @@ def main() -> None:
     )
     print(f"{'angle':26} " + "  ".join(f"{c[:16]:>16}" for c in clips))
     clip_tables = {c: {s: table(poses, s) for s in SPACES} for c, poses in clips.items()}
-    for i, name in enumerate(ANGLE_NAMES):
+    for i, name in enumerate(FEATURE_NAMES):
         cells = [
             f"{_img(noise, t['image'][:, i], name)} {noise(t['world'][:, i]):6.2f}"
             for t in clip_tables.values()

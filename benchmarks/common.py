@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.protocols import Sample
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
@@ -66,7 +66,7 @@ def unsmoothed(clip: str) -> tuple[list[Sample], float]:
 
     source = VideoSource(media_dir() / clip, realtime=False)
     with MediaPipePose(model_path()) as estimator:
-        tracker = Tracker(source, estimator, AngleFilter(OFF))
+        tracker = Tracker(source, estimator, FeatureFilter(OFF))
         samples = track_all(tracker, without_pixels)
     source.close()
     return samples, source.info.fps

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import publish, unsmoothed  # noqa: E402
 
-from motionmusic.core.angles import ANGLE_NAMES, ANGLES  # noqa: E402
-from motionmusic.core.filters import OFF, AngleFilter, Smoothing  # noqa: E402
+from motionmusic.core.features import FEATURE_NAMES, FEATURES  # noqa: E402
+from motionmusic.core.filters import OFF, FeatureFilter, Smoothing  # noqa: E402
 from motionmusic.core.protocols import Sample  # noqa: E402
 from motionmusic.core.session import features as session_features  # noqa: E402
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
@@ -64,14 +64,14 @@ def onsets(raw: np.ndarray, unit: str, fps: float) -> list[int]:
 def delays(feature: str, samples: list[Sample], fps: float, settings: Smoothing) -> list[float]:
     """For each move from rest of `feature`: ms until the smoothed angle (what every mapping of
     it plays) first differs from where it was the frame before the move began."""
-    column = ANGLE_NAMES.index(feature)
-    smoother = AngleFilter(settings, fps)
+    column = FEATURE_NAMES.index(feature)
+    smoother = FeatureFilter(settings, fps)
     raw = np.array([s.raw.values[column] for s in samples])
     played = np.array([smoother(s.raw).values[column] for s in samples])
     out = []
-    for start in onsets(raw, ANGLES[column].unit, fps):
+    for start in onsets(raw, FEATURES[column].unit, fps):
         before = played[start - 1]
-        later = np.flatnonzero(np.abs(played[start:] - before) > EPSILON[ANGLES[column].unit])
+        later = np.flatnonzero(np.abs(played[start:] - before) > EPSILON[FEATURES[column].unit])
         if np.isfinite(before) and later.size:
             out.append(later[0] * 1000 / fps)
     return out

@@ -31,7 +31,7 @@ from common import media_dir, model_named, rewrite_readme, without_pixels  # noq
 from motionmusic.adapters.pose_mediapipe import MediaPipePose  # noqa: E402
 from motionmusic.adapters.video_cv2 import VideoSource  # noqa: E402
 from motionmusic.core.client import Seen  # noqa: E402
-from motionmusic.core.filters import OFF, AngleFilter  # noqa: E402
+from motionmusic.core.filters import OFF, FeatureFilter  # noqa: E402
 from motionmusic.core.landmarks import Landmark as L  # noqa: E402
 from motionmusic.core.people import Who  # noqa: E402
 from motionmusic.core.protocols import Sample  # noqa: E402
@@ -73,7 +73,7 @@ def loop(video: Path, model: Path, follow: bool, who: Who | None = None, people:
     `people` people: group play)."""
     source = VideoSource(video, realtime=False)
     with MediaPipePose(model) as estimator:
-        tracker = Tracker(source, estimator, AngleFilter(OFF), who, people)
+        tracker = Tracker(source, estimator, FeatureFilter(OFF), who, people)
         follower, tracker.follower = tracker.follower, tracker.follower if follow else None
         clock = Clock()
         started = time.perf_counter()

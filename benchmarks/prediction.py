@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import rewrite_readme, unsmoothed  # noqa: E402
 
-from motionmusic.core.angles import ANGLE_INDEX  # noqa: E402
+from motionmusic.core.features import FEATURE_INDEX  # noqa: E402
 from motionmusic.core.session import features  # noqa: E402
 from motionmusic.native_output import native_logs_to_file  # noqa: E402
 from motionmusic.store.preset_library import find_preset, shipped  # noqa: E402
@@ -87,7 +87,7 @@ def main() -> None:
         for clip in CLIPS:
             t, table = series(clip)
             for name in played:
-                x = table[:, ANGLE_INDEX[name]] * (50.0 if name.endswith("wrist_height") else 1.0)
+                x = table[:, FEATURE_INDEX[name]] * (50.0 if name.endswith("wrist_height") else 1.0)
                 if np.mean(~np.isnan(x)) < 0.5:
                     continue
                 for h in HORIZONS_S:

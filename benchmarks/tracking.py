@@ -25,7 +25,7 @@ from common import media_dir, model_path, p50_p95, without_pixels
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.video_cv2 import VideoSource
-from motionmusic.core.filters import AngleFilter
+from motionmusic.core.filters import FeatureFilter
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
@@ -66,7 +66,7 @@ def peak_rss_mb() -> float:
 def paced_run(clip: str) -> None:
     with MediaPipePose(model_path()) as estimator:
         source = VideoSource(media_dir() / clip, realtime=True)
-        tracker = Tracker(source, estimator, AngleFilter(rate_hz=source.info.fps))
+        tracker = Tracker(source, estimator, FeatureFilter(rate_hz=source.info.fps))
         cpu0, wall0 = time.process_time(), time.perf_counter()
         samples = [s.stage_ms for s in track_all(tracker, without_pixels)]
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.protocols import Sample
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.tracker import Tracker
-from motionmusic.store import pose_models
+from motionmusic.store import landmarker_models, pose_models
 from tests.pictures import read_image
 from tests.sound_server import SoundServer
 
@@ -40,6 +40,20 @@ def model_path() -> Path:
     return _MODEL
 
 
+_FACE: Path | None = None
+try:
+    _FACE = landmarker_models.resolve("face")
+except MotionMusicError as exc:
+    _FACE_ERROR = str(exc)
+
+
+@pytest.fixture(scope="session")
+def face_model_path() -> Path:
+    if _FACE is None:
+        pytest.fail(f"the real face model is required: {_FACE_ERROR}")
+    return _FACE
+
+
 @pytest.fixture(scope="session")
 def media_dir() -> Path:
     media = Path(os.environ.get("MOTIONMUSIC_MEDIA") or MEDIA)
@@ -56,6 +70,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MOTIONMUSIC_HOME", str(home))
     if _MODEL is not None and not os.environ.get("MOTIONMUSIC_MODEL"):
         monkeypatch.setenv("MOTIONMUSIC_MODEL", str(_MODEL))
+    if _FACE is not None and not os.environ.get("MOTIONMUSIC_FACE_MODEL"):
+        monkeypatch.setenv("MOTIONMUSIC_FACE_MODEL", str(_FACE))
     return home
 
 
@@ -71,7 +87,7 @@ def tracked(model_path: Path, media_dir: Path) -> Callable[[str], list[Sample]]:
         if clip not in cache:
             source = VideoSource(media_dir / clip, realtime=False)
             with MediaPipePose(model_path) as estimator:
-                tracker = Tracker(source, estimator, AngleFilter(OFF))
+                tracker = Tracker(source, estimator, FeatureFilter(OFF))
                 cache[clip] = track_all(tracker, without_pixels)
             source.close()
         return cache[clip]
@@ -124,7 +140,7 @@ def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
     noise (sigma 4 grey levels) on every frame, as a webcam delivers a client holding still."""
 
     from motionmusic.adapters.pose_mediapipe import MediaPipePose
-    from motionmusic.core.angles import measure_all
+    from motionmusic.core.angles import measure_body
     from motionmusic.core.pose import Frame
     from motionmusic.core.trace import TraceHeader, TraceWriter
 
@@ -139,7 +155,7 @@ def still_trace(model_path: Path, media_dir: Path, trace_dir: Path) -> Path:
             t_ns = 1_000_000_000 + i * 33_333_333
             pose = estimator.estimate(Frame(i, t_ns, noisy))
             assert pose is not None, "the seated woman is always found"
-            writer.write(t_ns, pose, measure_all(pose))
+            writer.write(t_ns, pose, measure_body(pose))
     writer.close()
     return path
 

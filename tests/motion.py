@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motionmusic.core.angles import measure_all
+from motionmusic.core.angles import measure_body
 from motionmusic.core.trace import TraceHeader, TraceWriter
 from tests.skeleton import SIZE, arm_direction, pose_of, skeleton
 
@@ -36,12 +36,41 @@ def arm_trace(path: Path, flexion: np.ndarray, noise: float = 0.0, seed: int = 3
             continue
         jitter = rng.normal(0.0, noise) if noise else 0.0
         pose = pose_of(skeleton(right_arm=arm_direction(value + jitter, left=False)), t_ns=t_ns)
-        writer.write(t_ns, pose, measure_all(pose))
+        writer.write(t_ns, pose, measure_body(pose))
     writer.close()
     return path
 
 
 def _missing(t_ns: int):
-    from motionmusic.core.angles import Angles
+    from motionmusic.core.features import Features
 
-    return Angles.missing(t_ns)
+    return Features.missing(t_ns)
+
+
+def face_trace(path: Path, seconds: float = 6.0, fps: float = 30.0) -> Path:
+    """A face alone (no body), as the face source measures it: the mouth opens and shuts every
+    2 s, the brows rise for 0.3 s every 1.5 s, the head turns ±30° and smiles a little, and both
+    eyes are held shut for 0.6 s at 1 s and at 4 s (two deliberate blinks)."""
+    from motionmusic.core.client import Seen
+    from motionmusic.core.features import FEATURE_INDEX, Features
+
+    writer = TraceWriter(path, TraceHeader(SIZE, fps, "synthetic face"))
+    for i in range(round(seconds * fps)):
+        t = i / fps
+        features = Features.missing(round(t * 1e9))
+        shut = 0.85 if (1.0 <= t < 1.6 or 4.0 <= t < 4.6) else 0.05
+        values = {
+            "jaw_open": 0.3 - 0.3 * np.cos(np.pi * t),
+            "brows_up": 0.8 if t % 1.5 < 0.3 else 0.05,
+            "left_eye_closed": shut,
+            "right_eye_closed": shut,
+            "eyes_closed": shut,
+            "smile": 0.3,
+            "face_yaw": 30.0 * np.sin(2 * np.pi * t / 3),
+        }
+        for name, value in values.items():
+            features.values[FEATURE_INDEX[name]] = value
+            features.confidence[FEATURE_INDEX[name]] = 1.0
+        writer.write(features.t_ns, None, features, present=Seen.CLIENT.code)
+    writer.close()
+    return path

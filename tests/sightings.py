@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from motionmusic.adapters.synth_silent import SilentSynth
-from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import PoseEstimator, Sink, SourceInfo, SourceStatus
@@ -66,7 +66,7 @@ def record(
     frames: Iterable[Frame], size: tuple[int, int], estimator: PoseEstimator, people: int
 ) -> Sightings:
     """Track `frames` with the real follower (unfiltered: each preset smooths its own way)."""
-    tracker = _Recording(Frames(frames, size), estimator, AngleFilter(OFF), None, people)
+    tracker = _Recording(Frames(frames, size), estimator, FeatureFilter(OFF), None, people)
     kept: list[Frame] = []
     engine = Engine(tracker, sinks=[_FrameKeeper(kept)])
     engine.run()
@@ -110,9 +110,9 @@ class _Replay(Tracker):
     def __init__(self, sightings: Sightings, preset: Preset) -> None:
         self._seen = sightings.seen
         source = Frames(sightings.frames, sightings.size)
-        super().__init__(source, _Recorded(), AngleFilter(preset.smoothing, FPS))
+        super().__init__(source, _Recorded(), FeatureFilter(preset.smoothing, FPS))
         players = min(preset.people, sightings.people)
-        self.group = [AngleFilter(preset.smoothing, FPS) for _ in range(players - 1)]
+        self.group = [FeatureFilter(preset.smoothing, FPS) for _ in range(players - 1)]
 
     def _look(self, frame: Frame) -> Sighting:
         return self._seen[frame.index]

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_NAMES, measure_all
+from motionmusic.core.angles import measure_body
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import FEATURE_NAMES
 from motionmusic.core.people import signature
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import Sample
@@ -89,14 +90,14 @@ def hear(preset: Preset, sightings: Sightings) -> Heard:
 def on_the_boundary(preset: Preset, sightings: Sightings) -> Preset:
     """Each scale voice's range moved so the still body's median angle sits on the midpoint
     between the scale's 4th and 5th notes: the worst place to hold still."""
-    measured = [measure_all(s.pose).values for s in sightings.seen if s.pose is not None]
+    measured = [measure_body(s.pose).values for s in sightings.seen if s.pose is not None]
     if not measured:
         return preset
     columns = np.array(measured)
     voices = []
     for voice in preset.voices:
         pitch = voice.pitch
-        column = columns[:, ANGLE_NAMES.index(pitch.feature)] if pitch is not None else None
+        column = columns[:, FEATURE_NAMES.index(pitch.feature)] if pitch is not None else None
         if pitch is None or pitch.mode != "scale" or column is None or np.isnan(column).all():
             voices.append(voice)
             continue

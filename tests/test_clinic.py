@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
 from motionmusic.core.calibration import Calibrator
+from motionmusic.core.features import FEATURE_INDEX, FEATURE_NAMES, Features
 from motionmusic.core.performer import Performer
 from motionmusic.core.profile import Profile, calibrated_input
 from motionmusic.core.scales import hz_to_midi
@@ -31,11 +31,11 @@ def profile(**angles: object) -> Profile:
 def frames(feature: str, values: np.ndarray, confidence: np.ndarray | None = None):
     conf = np.ones(len(values)) if confidence is None else confidence
     for i, value in enumerate(values):
-        row = np.full(len(ANGLE_NAMES), math.nan)
-        row[ANGLE_INDEX[feature]] = value
-        c = np.zeros(len(ANGLE_NAMES))
-        c[ANGLE_INDEX[feature]] = conf[i]
-        yield Angles(round(i * 1e9 / FPS), row, c)
+        row = np.full(len(FEATURE_NAMES), math.nan)
+        row[FEATURE_INDEX[feature]] = value
+        c = np.zeros(len(FEATURE_NAMES))
+        c[FEATURE_INDEX[feature]] = conf[i]
+        yield Features(round(i * 1e9 / FPS), row, c)
 
 
 def test_calibration_recovers_rest_and_reach_from_a_trace(tmp_path: Path):
@@ -150,9 +150,9 @@ def test_one_sided_preset_ignores_the_other_arm():
         performer = Performer(left)
         out = []
         for i, value in enumerate(values):
-            row = np.full(len(ANGLE_NAMES), 30.0)  # everything else held still, tracked
-            row[ANGLE_INDEX[feature]] = value
-            angles = Angles(round(i * 1e9 / FPS), row, np.ones(len(ANGLE_NAMES)))
+            row = np.full(len(FEATURE_NAMES), 30.0)  # everything else held still, tracked
+            row[FEATURE_INDEX[feature]] = value
+            angles = Features(round(i * 1e9 / FPS), row, np.ones(len(FEATURE_NAMES)))
             voice = performer.step(angles).voices[0]
             out.append((round(voice.freq, 3), round(voice.amp, 3)))
         return out
@@ -164,9 +164,9 @@ def test_one_sided_preset_ignores_the_other_arm():
 
 def test_a_drone_sounds_only_while_the_client_is_seen():
     performer = Performer(find_preset("head-turn-drone"))
-    seen = Angles(0, np.full(len(ANGLE_NAMES), 0.0), np.ones(len(ANGLE_NAMES)))
+    seen = Features(0, np.full(len(FEATURE_NAMES), 0.0), np.ones(len(FEATURE_NAMES)))
     assert performer.step(seen).voices[0].present
-    assert not performer.step(Angles.missing(10**8)).voices[0].present
+    assert not performer.step(Features.missing(10**8)).voices[0].present
 
 
 def test_the_therapist_can_place_the_stretch_zone():
@@ -180,7 +180,7 @@ def test_the_therapist_can_place_the_stretch_zone():
 def test_a_new_target_mid_session_keeps_the_reps_and_time_already_counted():
     """The therapist lowers a target after two reps: the count goes on from two, not zero, and
     the reach during which the edit was made is not counted twice."""
-    from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
+    from motionmusic.core.features import FEATURE_INDEX, FEATURE_NAMES, Features
     from motionmusic.core.profile import Profile
     from motionmusic.core.targets import Rewarder
 
@@ -189,10 +189,10 @@ def test_a_new_target_mid_session_keeps_the_reps_and_time_already_counted():
         flex, range={"rest": 20, "reach": 150}, target=120
     )
 
-    def at(t: float, value: float) -> Angles:
-        values = np.full(len(ANGLE_NAMES), np.nan)
-        values[ANGLE_INDEX[flex]] = value
-        return Angles(int(t * 1e9), values, np.where(np.isnan(values), 0.0, 1.0))
+    def at(t: float, value: float) -> Features:
+        values = np.full(len(FEATURE_NAMES), np.nan)
+        values[FEATURE_INDEX[flex]] = value
+        return Features(int(t * 1e9), values, np.where(np.isnan(values), 0.0, 1.0))
 
     rewarder = Rewarder(profile)
     movement = [20, 130, 20, 130, 130]  # two reps, and the arm still up

@@ -5,22 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.delay import FilterDelay, HeardDelay
-from motionmusic.core.filters import AngleFilter, Smoothing
+from motionmusic.core.features import FEATURE_NAMES, Features
+from motionmusic.core.filters import FeatureFilter, Smoothing
 from motionmusic.core.performer import Performer
 from motionmusic.store.preset_library import find_preset
 from tests.test_filters import _wandering
 
 FPS = 30.0
-N = len(ANGLE_NAMES)
-WRISTS = ANGLE_NAMES.index("right_wrist_height"), ANGLE_NAMES.index("left_wrist_height")
+N = len(FEATURE_NAMES)
+WRISTS = FEATURE_NAMES.index("right_wrist_height"), FEATURE_NAMES.index("left_wrist_height")
 
 
-def _angles(t: float, value: float, *columns: int) -> Angles:
+def _angles(t: float, value: float, *columns: int) -> Features:
     values = np.full(N, np.nan)
     values[list(columns or [0])] = value
-    return Angles(round(t * 1e9), values, np.ones(N))
+    return Features(round(t * 1e9), values, np.ones(N))
 
 
 def _raises(seconds: float = 8.0, delay: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +33,7 @@ def test_filter_meter_reads_a_known_lag_and_none_for_the_rest_hold():
     t, arm = _raises()
     _, late = _raises(delay=0.1)
     noise = _wandering(len(t), 0.3)
-    meter, held, hold = FilterDelay(), FilterDelay(), AngleFilter(Smoothing())
+    meter, held, hold = FilterDelay(), FilterDelay(), FeatureFilter(Smoothing())
     for ti, a, b in zip(t, arm + noise, late + noise, strict=True):
         raw = _angles(ti, a)
         meter.update(raw, _angles(ti, b), [0])
@@ -49,7 +49,7 @@ def _glide_ms(ahead: bool, lead_s: float = 0.0) -> float:
     assert lead.pitch is not None
     pitch = lead.pitch.model_copy(update={"ahead": ahead})
     preset = preset.model_copy(update={"voices": [lead.model_copy(update={"pitch": pitch})]})
-    performer, heard, smoother = Performer(preset), HeardDelay(preset), AngleFilter(OFF_HOLD)
+    performer, heard, smoother = Performer(preset), HeardDelay(preset), FeatureFilter(OFF_HOLD)
     t, arm = _raises()
     for ti, height in zip(t, arm / 30 - 1.0, strict=True):  # -1 .. +1 shoulder widths
         raw = _angles(ti, height, *WRISTS)  # the left hand: the volume

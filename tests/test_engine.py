@@ -80,7 +80,7 @@ def test_an_arm_tracked_too_poorly_to_play_is_said_unsteady_held_and_logged(tmp_
     unsteady, with what to do about it."""
     import numpy as np
 
-    from motionmusic.core.angles import measure_all
+    from motionmusic.core.angles import measure_body
     from motionmusic.core.trace import TraceHeader, TraceWriter
     from motionmusic.runtime.client_display import encode
     from motionmusic.runtime.news import UNSTEADY
@@ -96,7 +96,7 @@ def test_an_arm_tracked_too_poorly_to_play_is_said_unsteady_held_and_logged(tmp_
         t_ns = 1_000_000_000 + i * 33_333_333
         arm = arm_direction(abduction=90 + rng.normal(0, 2.5), left=False)
         pose = pose_of(skeleton(right_arm=arm), t_ns=t_ns)
-        writer.write(t_ns, pose, measure_all(pose))
+        writer.write(t_ns, pose, measure_body(pose))
     writer.close()
     trace, preset = read_trace(path), find_preset("one-sided-right")
     synth, said, states = RecordingSynth(), list[str](), list[EngineState]()

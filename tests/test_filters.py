@@ -7,22 +7,22 @@ import math
 import numpy as np
 import pytest
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
-from motionmusic.core.filters import OFF, AngleFilter, Smoothing, residual_jitter
+from motionmusic.core.features import FEATURE_NAMES, Features
+from motionmusic.core.filters import OFF, FeatureFilter, Smoothing, residual_jitter
 from motionmusic.core.performer import Performer
 from motionmusic.core.presets import Preset
 from motionmusic.store.preset_library import find_preset
 
-N = len(ANGLE_NAMES)
+N = len(FEATURE_NAMES)
 FPS = 30.0
 
 
-def _stream(values: np.ndarray) -> list[Angles]:
-    return [Angles(int(i * 1e9 / FPS), np.full(N, v), np.ones(N)) for i, v in enumerate(values)]
+def _stream(values: np.ndarray) -> list[Features]:
+    return [Features(int(i * 1e9 / FPS), np.full(N, v), np.ones(N)) for i, v in enumerate(values)]
 
 
 def _run(settings: Smoothing, values: np.ndarray) -> np.ndarray:
-    smoother = AngleFilter(settings)
+    smoother = FeatureFilter(settings)
     return np.array([smoother(a).values[0] for a in _stream(values)])
 
 
@@ -90,23 +90,23 @@ def test_nobody_in_view_plays_nothing_and_a_long_gap_starts_afresh():
     assert smoothed[43] == smoothed[39]  # the same held value: no new note
 
 
-ELEVATION = ANGLE_NAMES.index("right_shoulder_elevation")
+ELEVATION = FEATURE_NAMES.index("right_shoulder_elevation")
 
 
-def _one_angle(values: np.ndarray) -> list[Angles]:
+def _one_angle(values: np.ndarray) -> list[Features]:
     """`values` as the right shoulder's elevation of a body whose other angles stay measured
     (a forearm hidden, not the client gone)."""
     frames = []
     for i, value in enumerate(values):
         angles = np.full(N, 30.0)
         angles[ELEVATION] = value
-        frames.append(Angles(int(i * 1e9 / FPS), angles, np.isfinite(angles).astype(float)))
+        frames.append(Features(int(i * 1e9 / FPS), angles, np.isfinite(angles).astype(float)))
     return frames
 
 
-def _notes(preset: Preset, values: np.ndarray) -> tuple[np.ndarray, AngleFilter]:
+def _notes(preset: Preset, values: np.ndarray) -> tuple[np.ndarray, FeatureFilter]:
     """The affected arm's note per frame as `one-sided-right` plays `values` (NaN: silent)."""
-    smoother, performer = AngleFilter(preset.smoothing), Performer(preset)
+    smoother, performer = FeatureFilter(preset.smoothing), Performer(preset)
     played = [performer.step(smoother(a)).voices[0] for a in _one_angle(values)]
     return np.array([v.midi if v.present else np.nan for v in played]), smoother
 
@@ -158,7 +158,7 @@ def test_a_sudden_raise_from_a_clean_rest_is_followed_from_its_first_frame():
 
 
 def test_a_still_body_is_steady():
-    smoother = AngleFilter()
+    smoother = FeatureFilter()
     for angles in _one_angle(90 + _wandering(150, 0.8)):
         smoother(angles)
     assert smoother.unsteady(int(149 * 1e9 / FPS)) == frozenset()

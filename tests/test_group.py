@@ -14,7 +14,7 @@ import pytest
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
 from motionmusic.adapters.synth_pyo import OfflineSynth
 from motionmusic.adapters.video_cv2 import VideoSource
-from motionmusic.core.angles import ANGLE_INDEX, Angles
+from motionmusic.core.features import FEATURE_INDEX, Features
 from motionmusic.core.performer import Performer
 from motionmusic.core.trace import read_trace
 from motionmusic.runtime.recorder import SessionRecorder
@@ -25,11 +25,11 @@ from tests.audio import band, f0_track, level_db, peak_track, read
 from tests.scenes import FPS, make_scene
 
 
-def raised(t_ns: int, height: float) -> Angles:
-    values = np.full(len(ANGLE_INDEX), np.nan)
-    values[ANGLE_INDEX["right_wrist_height"]] = height
+def raised(t_ns: int, height: float) -> Features:
+    values = np.full(len(FEATURE_INDEX), np.nan)
+    values[FEATURE_INDEX["right_wrist_height"]] = height
     confidence = np.where(np.isnan(values), 0.0, 1.0)
-    return Angles(t_ns, values, confidence)
+    return Features(t_ns, values, confidence)
 
 
 def test_each_voice_follows_its_own_person_and_a_missing_person_is_silent():
@@ -79,7 +79,7 @@ def test_two_people_drive_their_own_voices_in_the_wav(media_dir: Path, model_pat
         "person 2 out of view",
         "person 2 in view",
     ]
-    heights = log.records["angles"][:, ANGLE_INDEX["right_wrist_height"]].astype(float)
+    heights = log.records["angles"][:, FEATURE_INDEX["right_wrist_height"]].astype(float)
     t_p, f_p = peak_track(melody, rate, 230, floor_db=-35)  # its pitch, over the bass's harmonics
     heard = np.interp(log.records["t_ns"] / 1e9 + 0.05, t_p, midi(f_p))
     ok = np.isfinite(heard) & np.isfinite(heights)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
-from motionmusic.core.filters import OFF, AngleFilter, Smoothing
+from motionmusic.core.features import FEATURE_NAMES, Features
+from motionmusic.core.filters import OFF, FeatureFilter, Smoothing
 from motionmusic.core.performer import Ahead, Performer
 from motionmusic.core.presets import Preset
 from motionmusic.core.scales import (
@@ -124,13 +124,13 @@ def test_speed_trigger_and_gap():
 
 def _notes(preset: Preset, flexion: np.ndarray, smoothing: Smoothing) -> np.ndarray:
     """The note the first voice plays, frame by frame, for a right-shoulder-flexion stream."""
-    column = ANGLE_NAMES.index("right_shoulder_flexion")
-    smoother, performer = AngleFilter(smoothing), Performer(preset)
+    column = FEATURE_NAMES.index("right_shoulder_flexion")
+    smoother, performer = FeatureFilter(smoothing), Performer(preset)
     played = []
     for i, value in enumerate(flexion):
-        values = np.full(len(ANGLE_NAMES), np.nan)
+        values = np.full(len(FEATURE_NAMES), np.nan)
         values[column] = value
-        angles = smoother(Angles(int(i * 1e9 / 30), values, np.ones(len(ANGLE_NAMES))))
+        angles = smoother(Features(int(i * 1e9 / 30), values, np.ones(len(FEATURE_NAMES))))
         played.append(performer.step(angles).voices[0].midi)
     return np.array(played)
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES, Angles
 from motionmusic.core.controls import Controls, VoiceControls
+from motionmusic.core.features import FEATURE_INDEX, FEATURE_NAMES, Features
 from motionmusic.core.osc import OscPlan
 from motionmusic.core.protocols import Played
 from motionmusic.core.targets import TargetState
 from motionmusic.runtime.outputs import OscOutput
 
 
-def angles(**values: float) -> Angles:
-    out = np.full(len(ANGLE_NAMES), np.nan)
+def angles(**values: float) -> Features:
+    out = np.full(len(FEATURE_NAMES), np.nan)
     for name, value in values.items():
-        out[ANGLE_INDEX[name]] = value
-    return Angles(0, out, np.where(np.isnan(out), 0.0, 0.9))
+        out[FEATURE_INDEX[name]] = value
+    return Features(0, out, np.where(np.isnan(out), 0.0, 0.9))
 
 
 def target(inside: bool, reps: int, reached: int, seconds: float = 0.0) -> TargetState:

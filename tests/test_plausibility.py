@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic.core.angles import ANGLE_INDEX
+from motionmusic.core.features import FEATURE_INDEX
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.plausibility import implausible
 from motionmusic.core.profile import Profile
@@ -43,8 +43,8 @@ def test_a_shoulder_flexed_past_180_is_an_artefact_in_the_summary_the_csv_and_th
     tmp_path: Path,
 ):
     def overhead_artefact(records: np.ndarray) -> None:
-        records["angles"][40:61, ANGLE_INDEX[FLEX]] = np.linspace(186, 196, 21)
-        records["confidence"][40:61, ANGLE_INDEX[FLEX]] = 1.0
+        records["angles"][40:61, FEATURE_INDEX[FLEX]] = np.linspace(186, 196, 21)
+        records["confidence"][40:61, FEATURE_INDEX[FLEX]] = 1.0
 
     summary = summarise(read_trace(edited(tmp_path / "s.mmtrace", overhead_artefact)))
     summary = dataclasses.replace(summary, started="2026-11-28T10:00:00+00:00")  # as sessions are
@@ -66,8 +66,8 @@ def test_a_skeleton_that_jumps_for_three_frames_is_a_glitch_not_movement(tmp_pat
     def jump(records: np.ndarray) -> None:
         for landmark in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER):
             records["image"][50:53, landmark, 0] += 0.3  # a third of the picture in 33 ms
-        records["angles"][50:53, ANGLE_INDEX[ELBOW]] = 140.0  # what the wrong skeleton measured
-        records["confidence"][50:53, ANGLE_INDEX[ELBOW]] = 1.0
+        records["angles"][50:53, FEATURE_INDEX[ELBOW]] = 140.0  # what the wrong skeleton measured
+        records["confidence"][50:53, FEATURE_INDEX[ELBOW]] = 1.0
 
     clean = summarise(read_trace(bundled_trace()))
     summary = summarise(read_trace(edited(tmp_path / "g.mmtrace", jump)))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from motionmusic.adapters.pose_mediapipe import MediaPipePose
-from motionmusic.core.angles import measure_all
+from motionmusic.core.angles import measure_body
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.pose import Frame
 from tests.conftest import series
@@ -28,7 +28,7 @@ def test_yoga_photo_shows_both_arms_abducted_near_90(model_path, media_dir):
     with MediaPipePose(model_path) as estimator:
         pose = estimator.estimate(Frame(0, time.monotonic_ns(), image))
     assert pose is not None
-    angles = measure_all(pose)
+    angles = measure_body(pose)
     assert angles["left_shoulder_abduction"] == pytest.approx(90, abs=12)
     assert angles["right_shoulder_abduction"] == pytest.approx(90, abs=12)
     assert abs(angles["left_wrist_height"]) < 0.5 and abs(angles["right_wrist_height"]) < 0.5
@@ -39,7 +39,7 @@ def test_seated_photo_is_measured(model_path, media_dir):
     with MediaPipePose(model_path) as estimator:
         pose = estimator.estimate(Frame(0, time.monotonic_ns(), image))
     assert pose is not None
-    angles = measure_all(pose)
+    angles = measure_body(pose)
     assert (
         angles["left_shoulder_elevation"] < 70 and angles["right_shoulder_elevation"] < 70
     )  # arms down

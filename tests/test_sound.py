@@ -11,12 +11,13 @@ import pytest
 from motionmusic.adapters.synth_pyo import OfflineSynth
 from motionmusic.core.filters import OFF
 from motionmusic.core.presets import Preset
-from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.replay import TraceFaces, TracePoses, TraceSource
 from motionmusic.core.scales import note_to_midi, scale_notes
 from motionmusic.core.trace import read_trace, save_trace
 from motionmusic.runtime.render import render
 from motionmusic.store.preset_library import find_preset, shipped
 from tests.audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
+from tests.motion import face_trace
 
 pytestmark = pytest.mark.model
 
@@ -25,7 +26,9 @@ def play(trace: Path, preset: Preset, wav: Path) -> tuple[np.ndarray, int, dict[
     """Render a trace through a preset; return the audio and the control curves."""
     loaded = read_trace(trace)
     source = TraceSource(loaded, realtime=False)
-    result = render(source, TracePoses(loaded), preset, OfflineSynth(preset, wav), wav)
+    synth = OfflineSynth(preset, wav)
+    faces = TraceFaces(loaded) if "face" in preset.sources else None
+    result = render(source, TracePoses(loaded), preset, synth, wav, face=faces)
     with result.curves.open() as file:
         rows = list(csv.DictReader(file))
     curves = {key: np.array([float(r[key]) for r in rows]) for key in rows[0]}
@@ -221,6 +224,8 @@ def test_no_dc_or_subsonic_rumble(name, tmp_path):
 
     head = name.startswith("head-turn")
     trace = bundled_trace("head_tilt_webcam" if head else "dance_arms_raise_front")
+    if "face" in find_preset(name).sources:
+        trace = face_trace(tmp_path / "face.mmtrace")
     audio, rate, _ = play(trace, find_preset(name), tmp_path / "x.wav")
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
     low = float(spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum())

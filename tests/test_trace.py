@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic.core.angles import Angles, measure_all
+from motionmusic.core.angles import measure_body
 from motionmusic.core.clock import FakeClock
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.features import Features
+from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.protocols import Sample, SourceStatus
 from motionmusic.core.replay import TracePoses, TraceSource
 from motionmusic.core.trace import TraceHeader, TraceWriter, read_trace
@@ -23,7 +24,7 @@ from tests.skeleton import arm_direction, pose_of, skeleton
 NO_FILTER = OFF
 
 
-def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Angles]:
+def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Features]:
     writer = TraceWriter(path, TraceHeader((1280, 720), 30.0, "synthetic"))
     written = []
     for i in range(n):
@@ -31,7 +32,7 @@ def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Angles]:
         pose = (
             None if i in gap else pose_of(skeleton(left_arm=arm_direction(flexion=3 * i)), t_ns=t)
         )
-        angles = measure_all(pose) if pose else Angles.missing(t)
+        angles = measure_body(pose) if pose else Features.missing(t)
         writer.write(t, pose, angles)
         written.append(angles)
     writer.close()
@@ -41,7 +42,7 @@ def _write(path: Path, n: int = 30, gap: range = range(0)) -> list[Angles]:
 def _replay(path: Path, realtime: bool = False, clock: FakeClock | None = None) -> list[Sample]:
     trace = read_trace(path)
     tracker = Tracker(
-        TraceSource(trace, realtime, clock), TracePoses(trace), AngleFilter(NO_FILTER)
+        TraceSource(trace, realtime, clock), TracePoses(trace), FeatureFilter(NO_FILTER)
     )
     return track_all(tracker)
 
@@ -89,8 +90,8 @@ def test_torn_last_record_is_ignored(tmp_path):
 def test_writer_flushes_so_a_crash_loses_at_most_a_second(tmp_path):
     path = tmp_path / "t.mmtrace"
     writer = TraceWriter(path, TraceHeader((640, 480), 30.0, "x"), flush_every=0.0)
-    writer.write(1, None, Angles.missing(1))
-    writer.write(2, None, Angles.missing(2))
+    writer.write(1, None, Features.missing(1))
+    writer.write(2, None, Features.missing(2))
     assert len(read_trace(path)) == 2  # on disk before close
     writer.close()
 
@@ -127,7 +128,7 @@ def test_events_sit_between_the_frames_they_came_between(tmp_path):
             writer.write_event(t_ns, {"type": "profile", "what": "target 110"})
         if i == 7:
             writer.write_event(t_ns, big)  # longer than a record: spread over several
-        writer.write(t_ns, None, Angles.missing(t_ns))
+        writer.write(t_ns, None, Features.missing(t_ns))
     writer.close()
     trace = read_trace(path)
     assert len(trace) == 10 and (np.diff(trace.records["t_ns"]) == 33_333_333).all()
@@ -140,7 +141,7 @@ def test_an_event_cut_short_by_a_crash_is_dropped_like_a_torn_frame(tmp_path):
     path = tmp_path / "torn-event.mmtrace"
     header = TraceHeader((640, 480), 30.0, "x", voices=1, session={"kind": "live"})
     writer = TraceWriter(path, header)
-    writer.write(1_000_000_000, None, Angles.missing(1_000_000_000))
+    writer.write(1_000_000_000, None, Features.missing(1_000_000_000))
     writer.write_event(1_000_000_000, {"type": "preset", "what": "p", "preset": {"n": "y" * 4000}})
     writer.close()
     whole = path.read_bytes()
@@ -154,7 +155,7 @@ def test_version_2_session_logs_still_read(tmp_path):
     header = TraceHeader((640, 480), 30.0, "x", voices=2, session={"kind": "live"}, version=2)
     path = tmp_path / "v2.mmtrace"
     writer = TraceWriter(path, header)
-    writer.write(5, None, Angles.missing(5))
+    writer.write(5, None, Features.missing(5))
     writer.close()
     trace = read_trace(path)
     assert trace.header.version == 2 and len(trace) == 1 and trace.events == ()

@@ -41,6 +41,20 @@ def to_pose_frame(
     return PoseFrame(t_ns, image[:, :3], world, image[:, 3], image[:, 4], size)
 
 
+def fit(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink pictures larger than `max_side` (the models see 192-256 px crops anyway).
+
+    A 1080p frame costs ~10 ms more per frame in copies and conversions for no better landmarks;
+    landmarks are normalised, so angles are unaffected by the scale.
+    """
+    height, width = image.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1.0:
+        return image
+    size = (round(width * scale), round(height * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+
+
 class MediaPipePose:
     """The real pose estimator. Use as a context manager: closing it avoids errors at exit.
 
@@ -117,7 +131,7 @@ class MediaPipePose:
         height, width = frame.image.shape[:2]  # landmarks come back normalised to the whole frame
         box = zone.pixels(width, height)
         crop = frame.image if zone.whole else frame.image[box[1] : box[3], box[0] : box[2]]
-        rgb = cv2.cvtColor(self._fit(crop), cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(fit(crop, self._max_side), cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         t1 = time.perf_counter_ns()
         if tracker is not None:
@@ -134,19 +148,6 @@ class MediaPipePose:
             "convert": (time.perf_counter_ns() - t2) / 1e6,
         }
         return pose
-
-    def _fit(self, image: np.ndarray) -> np.ndarray:
-        """Shrink pictures larger than `max_side` (the models see 224-256 px crops anyway).
-
-        A 1080p frame costs ~10 ms more per frame in copies and conversions for no better landmarks;
-        landmarks are normalised, so angles are unaffected by the scale.
-        """
-        height, width = image.shape[:2]
-        scale = self._max_side / max(height, width)
-        if scale >= 1.0:
-            return image
-        size = (round(width * scale), round(height * scale))
-        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
 
     def close(self) -> None:
         for tracker in self._trackers.values():

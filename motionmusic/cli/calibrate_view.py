@@ -14,7 +14,7 @@ from rich.text import Text
 
 from motionmusic.core.calibration import Calibrator, Progress, prompt_lines
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import OFF, AngleFilter
+from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.people import Who
 from motionmusic.core.profile import Range
 from motionmusic.native_output import native_logs_to_file
@@ -56,7 +56,7 @@ def run_calibration(
     calibrator = Calibrator(features, prepare_s, hold_s)
     with native_logs_to_file(), ExitStack() as stack:
         source, estimator = open_source(spec or _camera_or_fail(), stack, True, model)
-        raw = AngleFilter(OFF)  # medians need no smoothing
+        raw = FeatureFilter(OFF)  # medians need no smoothing
         with Live(console=console, auto_refresh=False, transient=True) as live:
             engine: Engine
 

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from motionmusic.cli.options import model_option, who_option
-from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import FEATURE_NAMES
 from motionmusic.core.people import Who
 from motionmusic.core.profile import Profile
 from motionmusic.core.summary import SessionSummary, summarise
@@ -24,7 +24,7 @@ from motionmusic.store.preset_library import find_preset
 
 console = Console()
 err = Console(stderr=True)
-Angle = click.Choice(ANGLE_NAMES)
+Angle = click.Choice(FEATURE_NAMES)
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, float]:
@@ -32,7 +32,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in values:
         name, _, number = item.partition("=")
-        if name not in ANGLE_NAMES:
+        if name not in FEATURE_NAMES:
             raise MotionMusicError(f"{what} {item!r}: unknown angle {name!r}")
         try:
             out[name] = float(number)
@@ -171,10 +171,9 @@ def calibrate(
 ) -> None:
     """Measure the client's rest and comfortable reach; mappings then span exactly that range."""
     from motionmusic.cli.calibrate_view import run_calibration
-    from motionmusic.core.session import features
 
     profile = clients.load(client)
-    chosen = list(angles) or features(find_preset(client_preset(profile, None)))
+    chosen = list(angles) or find_preset(client_preset(profile, None)).features
     ranges = run_calibration(source_spec, chosen, prepare, hold, model, console, who)
     for name, rng in ranges.items():
         profile = profile.with_angle(name, range=rng.model_dump())

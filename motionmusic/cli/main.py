@@ -18,7 +18,7 @@ from motionmusic import __version__
 from motionmusic.cli import clinic, doctor, sound
 from motionmusic.cli.options import model_option, who_option
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import AngleFilter, Smoothing
+from motionmusic.core.filters import FeatureFilter, Smoothing
 from motionmusic.core.people import Who
 from motionmusic.core.presets import json_schema, load_preset
 from motionmusic.core.protocols import Sink
@@ -31,7 +31,7 @@ from motionmusic.runtime.session import SessionRequest
 from motionmusic.runtime.sources import default_source, open_source
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
-from motionmusic.store import pose_models
+from motionmusic.store import landmarker_models, pose_models
 from motionmusic.store.preset_library import find_preset, preset_path, shipped
 
 console = Console()
@@ -121,7 +121,7 @@ def track(
             if chosen.note:
                 click.echo(chosen.note, err=True)
         frame_source, estimator = open_source(source, stack, pace, model)
-        smoother = AngleFilter(settings, frame_source.info.fps)
+        smoother = FeatureFilter(settings, frame_source.info.fps)
         tracker = Tracker(frame_source, estimator, smoother, who)
         writer = None
         if out is not None:
@@ -229,17 +229,26 @@ def cameras() -> None:
 
 @cli.group()
 def model() -> None:
-    """Install and inspect the pose model."""
+    """Install and inspect the pose, face and hand models."""
 
 
 @model.command("fetch")
-@click.argument("variant", type=click.Choice(pose_models.VARIANTS), default="full")
+@click.argument(
+    "variant", type=click.Choice((*pose_models.VARIANTS, *landmarker_models.KINDS)), default="full"
+)
 @click.option("--if-missing", is_flag=True, help="Do nothing when a model is already available.")
 def model_fetch(variant: str, if_missing: bool) -> None:
-    """Download the official MediaPipe pose bundle (lite, full or heavy)."""
+    """Download an official MediaPipe bundle: the pose model (lite, full or heavy), the face
+    model (face) or the hand model (hand)."""
+    kind = next((k for k in landmarker_models.KINDS if k == variant), None)
     if if_missing:
         try:
-            click.echo(f"pose model: {pose_models.resolve(variant=variant)}")
+            found = (
+                pose_models.resolve(variant=variant)
+                if kind is None
+                else landmarker_models.resolve(kind)
+            )
+            click.echo(f"{kind or 'pose'} model: {found}")
             return
         except MotionMusicError:
             pass
@@ -247,12 +256,11 @@ def model_fetch(variant: str, if_missing: bool) -> None:
 
     columns = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(f"pose_landmarker_{variant}", total=None)
-        path = pose_models.fetch(
-            variant, lambda done, total: bar.update(task, completed=done, total=total)
-        )
+        task = bar.add_task(f"{kind}_landmarker" if kind else f"pose_landmarker_{variant}")
+        shown = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        path = landmarker_models.fetch(kind, shown) if kind else pose_models.fetch(variant, shown)
     click.echo(f"installed {path}")
-    if variant not in pose_models.OFFICIAL_SHA256:
+    if kind is None and variant not in pose_models.OFFICIAL_SHA256:
         click.echo(
             f"the {variant} bundle has no pinned official sha256 yet: installed as downloaded "
             f"(sha256 {pose_models.sha256(path)})",
@@ -268,7 +276,11 @@ def model_fetch(variant: str, if_missing: bool) -> None:
     help="Which bundle it is (told from the bundle when not given).",
 )
 def model_import(path: Path, variant: str | None) -> None:
-    """Install a pose bundle copied from elsewhere (for offline machines)."""
+    """Install a pose, face or hand bundle copied from elsewhere (for offline machines)."""
+    kind = landmarker_models.kind_of(path) if variant is None else None
+    if kind is not None:
+        click.echo(f"installed {landmarker_models.import_bundle(kind, path)}")
+        return
     click.echo(f"installed {pose_models.import_bundle(path, variant)}")
 
 

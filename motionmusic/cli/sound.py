@@ -25,7 +25,7 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, SourceInfo
+from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, SourceInfo
 from motionmusic.core.session import Kind
 from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
@@ -37,7 +37,13 @@ from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.render import Rendered
 from motionmusic.runtime.render import render as render_offline
 from motionmusic.runtime.session import SessionRequest, open_session
-from motionmusic.runtime.sources import DefaultSource, bundled_trace, default_source, open_source
+from motionmusic.runtime.sources import (
+    DefaultSource,
+    bundled_trace,
+    default_source,
+    open_face,
+    open_source,
+)
 from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
 
@@ -111,7 +117,8 @@ def _render_to(
         for note in notes:
             console.print(note)
         recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
-        result = _render(frame_source, estimator, preset, out, profile, recorder, who)
+        face = open_face(frame_source, stack) if "face" in preset.sources else None
+        result = _render(frame_source, estimator, preset, out, profile, recorder, who, face)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}; "
         f"smoothing heard {result.smoothing_ms:.0f} ms after the movement"
@@ -126,12 +133,13 @@ def _render(
     profile: Profile | None,
     recorder: SessionRecorder | None,
     who: Who | None = None,
+    face: Faces | None = None,
 ) -> Rendered:
     from motionmusic.adapters.synth_pyo import OfflineSynth
 
     synth = OfflineSynth(preset, out)
     return render_offline(
-        source, estimator, preset, synth, out, profile, recorder, who, console.print
+        source, estimator, preset, synth, out, profile, recorder, who, console.print, face
     )
 
 

@@ -1,4 +1,5 @@
-"""Rich renderings for `motionmusic track`: the live angle table and the closing summary."""
+"""Rich renderings for `motionmusic track`: the live angle table and the closing summary (the
+body's features: `track` runs the pose model)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ import math
 
 from rich.table import Table
 
-from motionmusic.core.angles import ANGLES
+from motionmusic.core.features import BODY, UNITS, FeatureSpec
 from motionmusic.core.protocols import SourceInfo
 from motionmusic.core.ranges import Summary
 from motionmusic.runtime.state import EngineState
 
-UNITS = {"deg": "°", "sw": " sw"}
-NAME_WIDTH = max(len(spec.name) for spec in ANGLES)
+NAME_WIDTH = max(len(spec.name) for spec in BODY)
 
 
-def _fmt(value: float, unit: str) -> str:
+def _fmt(value: float, spec: FeatureSpec) -> str:
     if math.isnan(value):
         return "—"
-    return f"{value:.1f}{UNITS[unit]}" if unit == "deg" else f"{value:+.2f}{UNITS[unit]}"
+    symbol = UNITS[spec.unit].symbol
+    return f"{value:.1f}{symbol}" if spec.unit == "deg" else f"{value:+.2f}{symbol}"
 
 
 def live_table(state: EngineState, info: SourceInfo) -> Table:
@@ -32,9 +33,9 @@ def live_table(state: EngineState, info: SourceInfo) -> Table:
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     table.add_column("value", justify="right")
     table.add_column("confidence", justify="right")
-    for i, spec in enumerate(ANGLES):
+    for i, spec in enumerate(BODY):
         table.add_row(
-            spec.name, _fmt(state.angles.values[i], spec.unit), f"{state.raw.confidence[i]:.2f}"
+            spec.name, _fmt(state.angles.values[i], spec), f"{state.raw.confidence[i]:.2f}"
         )
     return table
 
@@ -48,7 +49,7 @@ def summary_table(summary: Summary) -> Table:
     table.add_column("angle", min_width=NAME_WIDTH, no_wrap=True)
     for column in ("measured", "p5", "p95", "min", "max"):
         table.add_column(column, justify="right")
-    for spec, r in zip(ANGLES, summary.ranges, strict=True):
-        values = (_fmt(v, spec.unit) for v in (r.low, r.high, r.minimum, r.maximum))
+    for spec, r in zip(BODY, summary.ranges, strict=False):
+        values = (_fmt(v, spec) for v in (r.low, r.high, r.minimum, r.maximum))
         table.add_row(r.name, f"{r.measured:.0%}", *values)
     return table

@@ -1,4 +1,5 @@
-"""Joint angles in degrees (and wrist height in shoulder widths), each with a confidence.
+"""The body's features: joint angles in degrees (and wrist height in shoulder widths), each with a
+confidence.
 
 Conventions (client's own sides; 0 is the anatomical rest position):
 - shoulder flexion: upper arm in the sagittal plane, 0 hanging, 90 forward, 180 overhead, < 0 extension.
@@ -31,6 +32,7 @@ from motionmusic.core.body import (
     norm,
     square_on,
 )
+from motionmusic.core.features import BODY, Features, source_slice
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.pose import FloatArray, PoseFrame
 
@@ -146,55 +148,33 @@ def trunk_lean(body: Body) -> tuple[float, float]:
 
 
 @dataclass(frozen=True, slots=True)
-class AngleSpec:
-    """One measured quantity: its name, unit and the landmark space it is measured in."""
+class BodyMeasure:
+    """How one body feature is measured: in which landmark space, by which function."""
 
     name: str
-    unit: str
     space: str  # "image" (2-D pixels) or "world" (3-D metres)
     measure: Measure
 
 
-def _sides(name: str, unit: str, make: Callable[[bool], Measure], space: str) -> list[AngleSpec]:
+def _sides(name: str, make: Callable[[bool], Measure], space: str) -> list[BodyMeasure]:
     return [
-        AngleSpec(f"{side}_{name}", unit, space, make(side == "left")) for side in ("left", "right")
+        BodyMeasure(f"{side}_{name}", space, make(side == "left")) for side in ("left", "right")
     ]
 
 
-ANGLES: tuple[AngleSpec, ...] = (
-    *_sides("shoulder_flexion", "deg", shoulder_flexion, "world"),
-    *_sides("shoulder_abduction", "deg", shoulder_abduction, "image"),
-    *_sides("shoulder_elevation", "deg", shoulder_elevation, "world"),
-    *_sides("elbow_flexion", "deg", elbow_flexion, "world"),
-    *_sides("wrist_height", "sw", wrist_height, "world"),
-    AngleSpec("head_yaw", "deg", "world", head_yaw),
-    AngleSpec("head_pitch", "deg", "world", head_pitch),
-    AngleSpec("head_roll", "deg", "image", head_roll),
-    AngleSpec("trunk_lean", "deg", "image", trunk_lean),
+MEASURES: tuple[BodyMeasure, ...] = (
+    *_sides("shoulder_flexion", shoulder_flexion, "world"),
+    *_sides("shoulder_abduction", shoulder_abduction, "image"),
+    *_sides("shoulder_elevation", shoulder_elevation, "world"),
+    *_sides("elbow_flexion", elbow_flexion, "world"),
+    *_sides("wrist_height", wrist_height, "world"),
+    BodyMeasure("head_yaw", "world", head_yaw),
+    BodyMeasure("head_pitch", "world", head_pitch),
+    BodyMeasure("head_roll", "image", head_roll),
+    BodyMeasure("trunk_lean", "image", trunk_lean),
 )
-ANGLE_NAMES: tuple[str, ...] = tuple(spec.name for spec in ANGLES)
-ANGLE_INDEX: dict[str, int] = {name: i for i, name in enumerate(ANGLE_NAMES)}
-
-
-@dataclass(frozen=True, slots=True)
-class Angles:
-    """All angles of one frame. `values` is NaN where an angle was not measured."""
-
-    t_ns: int
-    values: FloatArray
-    confidence: FloatArray
-
-    @classmethod
-    def missing(cls, t_ns: int) -> Angles:
-        """No person in the frame: nothing measured."""
-        n = len(ANGLE_NAMES)
-        return cls(t_ns, np.full(n, np.nan), np.zeros(n))
-
-    def __getitem__(self, name: str) -> float:
-        return float(self.values[ANGLE_INDEX[name]])
-
-    def as_dict(self) -> dict[str, float]:
-        return dict(zip(ANGLE_NAMES, self.values.tolist(), strict=True))
+assert tuple(m.name for m in MEASURES) == tuple(spec.name for spec in BODY)
+BODY_PART = source_slice("body")
 
 
 def bodies(pose: PoseFrame) -> dict[str, Body | None]:
@@ -207,19 +187,19 @@ def bodies(pose: PoseFrame) -> dict[str, Body | None]:
     return {"image": image, "world": world}
 
 
-def measure_all(pose: PoseFrame, specs: tuple[AngleSpec, ...] = ANGLES) -> Angles:
-    """Measure every angle of `specs` on one pose.
+def measure_body(pose: PoseFrame, measures: tuple[BodyMeasure, ...] = MEASURES) -> Features:
+    """Every body feature of one pose (the other sources' features: not measured).
 
     Picture-plane ("image") angles lose confidence as the client turns away from the camera.
     """
     frames = bodies(pose)
-    values = np.full(len(specs), np.nan)
-    confidence = np.zeros(len(specs))
-    for i, spec in enumerate(specs):
+    features = Features.missing(pose.t_ns)
+    values, confidence = features.values[BODY_PART], features.confidence[BODY_PART]
+    for i, spec in enumerate(measures):
         body = frames[spec.space]
         if body is not None:
             values[i], confidence[i] = spec.measure(body)
             if spec.space == "image":
                 confidence[i] *= frontal_weight(body.facing)
     values[confidence < VISIBLE] = np.nan
-    return Angles(pose.t_ns, values, confidence)
+    return features

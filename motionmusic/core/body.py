@@ -1,6 +1,6 @@
 """An anatomical frame (up, left, forward) fixed to the client's trunk.
 
-Angles are measured in this frame rather than against the image axes, so a client who leans or sits
+Features are measured in this frame rather than against the image axes, so a client who leans or sits
 crooked is not credited with range they did not move.
 """
 

@@ -20,8 +20,8 @@ from typing import Literal
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_INDEX, Angles
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import FEATURE_INDEX, Features
 from motionmusic.core.profile import Range
 
 Phase = Literal["rest", "reach"]
@@ -51,7 +51,7 @@ class Calibrator:
         min_confidence: float = 0.5,
         min_seen: float = 0.6,
     ) -> None:
-        unknown = [f for f in features if f not in ANGLE_INDEX]
+        unknown = [f for f in features if f not in FEATURE_INDEX]
         if unknown or not features:
             raise MotionMusicError(f"cannot calibrate {unknown or 'nothing'}: unknown angle")
         self.features = list(features)
@@ -69,13 +69,13 @@ class Calibrator:
     def done(self) -> bool:
         return not self._plan
 
-    def update(self, angles: Angles) -> Progress:
+    def update(self, angles: Features) -> Progress:
         """Feed one frame; returns what the client should be doing now."""
         if self.done:
             last = self.features[-1]
             return Progress(last, "reach", "done", 0.0, math.nan, 1.0)
         feature, phase = self._plan[0]
-        i = ANGLE_INDEX[feature]
+        i = FEATURE_INDEX[feature]
         value = float(angles.values[i])
         confident = not math.isnan(value) and angles.confidence[i] >= self.min_confidence
         if self._start_ns is None:

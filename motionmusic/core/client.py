@@ -25,11 +25,12 @@ class Seen(Enum):
     CLIENT = "client"
     ABSENT = "client not in view"
     OTHER = "someone else in view — not playing"
+    NO_FACE = "face not in view"  # a face-only preset: the client's face is not seen
 
     @property
     def code(self) -> int:
         """The session log's `present` byte: 1 the client, 0 nobody, 2 someone else."""
-        return {Seen.CLIENT: 1, Seen.ABSENT: 0, Seen.OTHER: 2}[self]
+        return {Seen.CLIENT: 1, Seen.ABSENT: 0, Seen.OTHER: 2, Seen.NO_FACE: 0}[self]
 
 
 class ClientLock:

@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
 from motionmusic.core.controls import Controls
-from motionmusic.core.filters import DEGREES_PER_UNIT
+from motionmusic.core.features import FEATURE_NAMES, FEATURES, UNITS, Features
 from motionmusic.core.performer import position
 from motionmusic.core.presets import Preset, Voice
 from motionmusic.core.scales import hz_to_midi, note_to_midi
@@ -65,20 +64,20 @@ class FilterDelay:
 
     def __init__(self) -> None:
         self._fit = _Fit()
-        self._last: Angles | None = None
+        self._last: Features | None = None
 
     @property
     def ms(self) -> float:
         return self._fit.ms
 
-    def update(self, raw: Angles, smoothed: Angles, features: Sequence[int]) -> None:
+    def update(self, raw: Features, smoothed: Features, features: Sequence[int]) -> None:
         last, self._last = self._last, raw
         if last is None or raw.t_ns <= last.t_ns:
             return
         dt = (raw.t_ns - last.t_ns) / 1e9
         self._fit.forget(dt)
         for i in features:
-            scale = DEGREES_PER_UNIT[ANGLES[i].unit]
+            scale = UNITS[FEATURES[i].unit].per_degree
             velocity = scale * (raw.values[i] - last.values[i]) / dt
             behind = scale * (raw.values[i] - smoothed.values[i])
             if abs(velocity) >= MOVING_DEG_S and not math.isnan(behind):  # NaN is not moving
@@ -105,7 +104,7 @@ class GlideDelay:
     def ms(self) -> float:
         return self._fit.ms
 
-    def update(self, t: float, raw: Angles, target_hz: float, glide_s: float) -> None:
+    def update(self, t: float, raw: Features, target_hz: float, glide_s: float) -> None:
         wanted = self._root + position(self.voice.pitch, raw) * self._span
         target = hz_to_midi(target_hz)
         last, self._last = self._last, (t, wanted, target, glide_s)
@@ -134,7 +133,7 @@ class GlideDelay:
 
 def pitch_features(preset: Preset) -> list[int]:
     """The angles that move the preset's pitches: where a late sound is heard as late."""
-    return sorted({ANGLE_NAMES.index(v.pitch.feature) for v in preset.voices if v.pitch})
+    return sorted({FEATURE_NAMES.index(v.pitch.feature) for v in preset.voices if v.pitch})
 
 
 class HeardDelay:
@@ -153,7 +152,7 @@ class HeardDelay:
         self._features = pitch_features(played)
         self.played = played
 
-    def update(self, raw: Angles, smoothed: Angles, controls: Controls) -> None:
+    def update(self, raw: Features, smoothed: Features, controls: Controls) -> None:
         self.filter.update(raw, smoothed, self._features)
         for i, glide in self.glides.items():
             voice = controls.voices[i]

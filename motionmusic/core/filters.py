@@ -15,21 +15,17 @@ import numpy as np
 from OneEuroFilter import OneEuroFilter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from motionmusic.core.angles import ANGLE_NAMES, ANGLES, Angles
+from motionmusic.core.features import (
+    FEATURE_NAMES,
+    FEATURES,
+    SOURCES,
+    UNITS,
+    Features,
+    source_slice,
+)
 from motionmusic.core.rest_hold import RestHold
 
-DEGREES_PER_UNIT = {"deg": 1.0, "sw": 50.0}
-"""One Euro's `beta` is set for degrees; a shoulder width of wrist travel is about 50° of arm
-elevation, so wrist-height speeds are scaled to match and one `beta` means the same
-responsiveness for both."""
-PRIOR_JITTER = {"deg": 1.0, "sw": 0.015}
-"""The rest hold's jitter (|frame-to-frame change|) before it has seen the client still: about the
-noisiest the shared stills measure (0.05-1.6°, 0.002-0.03 shoulder widths); learnt within about
-a second."""
-UNSTEADY_JITTER = {"deg": 2.0, "sw": 0.035}
-"""A learnt jitter over this (a band over 24° of arm angle, 0.4 shoulder widths of wrist height)
-is tracking too poor to play steadily: a body too small, too dim or too side-on for the pose
-model (the stillness suite's noisiest, a side-on elbow, comes to 2.2°: tests/test_stillness.py)."""
+PARTS = [source_slice(source) for source in SOURCES]
 
 
 class Smoothing(BaseModel):
@@ -52,16 +48,16 @@ class Smoothing(BaseModel):
     """One Euro: how fast the cutoff rises with speed (per degree a second)."""
     d_cutoff: float = Field(1.0, gt=0.0, le=30.0)
     """One Euro, Hz. Cutoff for the speed estimate itself."""
-    angles: tuple[str, ...] = ANGLE_NAMES
+    angles: tuple[str, ...] = FEATURE_NAMES
     """Which angles are smoothed."""
 
     @field_validator("angles")
     @classmethod
     def _known(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(names) - set(ANGLE_NAMES))
+        unknown = sorted(set(names) - set(FEATURE_NAMES))
         if unknown:
             raise ValueError(
-                f"unknown angle(s) {', '.join(unknown)}; known: {', '.join(ANGLE_NAMES)}"
+                f"unknown angle(s) {', '.join(unknown)}; known: {', '.join(FEATURE_NAMES)}"
             )
         return names
 
@@ -69,49 +65,48 @@ class Smoothing(BaseModel):
 OFF = Smoothing(enabled=False)
 
 
-class AngleFilter:
+class FeatureFilter:
     """Smooths each angle's stream; a gap (NaN) restarts that angle's filter instead of bridging it."""
 
     def __init__(self, settings: Smoothing | None = None, rate_hz: float = 30.0) -> None:
         self.settings = settings or Smoothing()
         self._rate_hz = rate_hz
-        self._scale = [DEGREES_PER_UNIT[spec.unit] for spec in ANGLES]
-        self._smoothed = [name in self.settings.angles for name in ANGLE_NAMES]
-        self._euro: list[OneEuroFilter | None] = [None] * len(ANGLE_NAMES)
-        self._holds = [self._hold(i) for i in range(len(ANGLE_NAMES))]
+        self._scale = [UNITS[spec.unit].per_degree for spec in FEATURES]
+        self._smoothed = np.array([name in self.settings.angles for name in FEATURE_NAMES])
+        self._active = np.zeros(len(FEATURE_NAMES), dtype=bool)  # measured since the start
+        self._euro: list[OneEuroFilter | None] = [None] * len(FEATURE_NAMES)
+        self._holds = [self._hold(i) for i in range(len(FEATURE_NAMES))]
         self._last_t = -math.inf
 
     def _hold(self, i: int) -> RestHold:
-        s, unit = self.settings, ANGLES[i].unit
-        band = s.stillness * UNSTEADY_JITTER[unit]
-        return RestHold(s.stillness, PRIOR_JITTER[unit], s.settle_ms / 1000, band)
+        s, unit = self.settings, UNITS[FEATURES[i].unit]
+        return RestHold(s.stillness, unit.jitter, s.settle_ms / 1000, s.stillness * unit.unsteady)
 
     def _one_euro(self, i: int) -> OneEuroFilter:
         s = self.settings
         return OneEuroFilter(self._rate_hz, s.min_cutoff, s.beta * self._scale[i], s.d_cutoff)
 
-    def __call__(self, angles: Angles) -> Angles:
+    def __call__(self, angles: Features) -> Features:
         """Filtered copy of `angles` (timestamps must increase; repeats are passed through).
 
-        One angle missing for a moment while the body is tracked keeps its held value (the rest
-        hold's bridge): a forearm hidden for a few frames is no reason to stop the music. Nobody
-        measured (every angle missing: the client out of view) plays nothing, but a short gap is
-        bridged all the same: a player of a crowded group lost for a few frames comes back to
-        the note they held, not to a new one."""
+        One feature missing for a moment while its source tracks the client keeps its held value
+        (the rest hold's bridge): a forearm hidden for a few frames is no reason to stop the
+        music. A source that measured nothing (the client, or their face, out of view) plays
+        nothing of its features, but a short gap is bridged all the same: a player of a crowded
+        group lost for a few frames comes back to the note they held, not to a new one."""
         t = angles.t_ns / 1e9
         if not self.settings.enabled or t <= self._last_t:
             return angles
         self._last_t = t
-        if np.isnan(angles.values).all():
-            self._euro = [None] * len(ANGLE_NAMES)
-            for hold in self._holds:
-                hold(math.nan, t, heard=False)
-            return angles
         out = angles.values.copy()
         euro = self.settings.method == "one_euro"
-        for i, value in enumerate(angles.values.tolist()):
-            if not self._smoothed[i]:
-                continue
+        measured = ~np.isnan(angles.values)
+        self._active |= measured
+        heard = measured.copy()  # a source that measured something this frame is heard
+        for part in PARTS:
+            heard[part] = measured[part].any()
+        for i in np.flatnonzero(self._active & self._smoothed).tolist():
+            value = float(angles.values[i])
             if math.isnan(value) and euro:
                 self._euro[i] = None
             elif euro:
@@ -119,8 +114,8 @@ class AngleFilter:
                 self._euro[i] = filt
                 out[i] = filt(value, t)
             else:
-                out[i] = self._holds[i](value, t)
-        return Angles(angles.t_ns, out, angles.confidence)
+                out[i] = self._holds[i](value, t, heard=bool(heard[i]))
+        return Features(angles.t_ns, out, angles.confidence)
 
     def unsteady(self, t_ns: int) -> frozenset[str]:
         """The angles whose tracking is now too poor to play steadily (the rest hold's)."""
@@ -129,21 +124,22 @@ class AngleFilter:
         t = t_ns / 1e9
         return frozenset(
             name
-            for name, hold, smoothed in zip(ANGLE_NAMES, self._holds, self._smoothed, strict=True)
+            for name, hold, smoothed in zip(FEATURE_NAMES, self._holds, self._smoothed, strict=True)
             if smoothed and hold.unsteady(t)
         )
 
     def reset(self) -> None:
-        self._euro = [None] * len(ANGLE_NAMES)
-        self._holds = [self._hold(i) for i in range(len(ANGLE_NAMES))]
+        self._active[:] = False
+        self._euro = [None] * len(FEATURE_NAMES)
+        self._holds = [self._hold(i) for i in range(len(FEATURE_NAMES))]
         self._last_t = -math.inf
 
 
-def refilter(current: AngleFilter, settings: Smoothing, rate_hz: float) -> AngleFilter:
+def refilter(current: FeatureFilter, settings: Smoothing, rate_hz: float) -> FeatureFilter:
     """The filter to use after a preset change: the same one (its state kept, no jump) when the
     smoothing is unchanged, else a fresh one with the new settings. Live and in a session's
     summary alike."""
-    return current if current.settings == settings else AngleFilter(settings, rate_hz)
+    return current if current.settings == settings else FeatureFilter(settings, rate_hz)
 
 
 def residual_jitter(values: np.ndarray) -> float:

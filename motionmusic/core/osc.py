@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import FEATURE_NAMES, Features
 from motionmusic.core.targets import TargetState
 
 Message = tuple[str, tuple[float | int, ...]]
@@ -46,7 +46,7 @@ class OscPlan:
 
     def step(
         self,
-        angles: Angles | None,
+        angles: Features | None,
         controls: Controls | None,
         targets: Sequence[TargetState],
         present: bool,
@@ -75,9 +75,9 @@ class OscPlan:
         self._present = present
         return [(f"{ROOT}/client/{'present' if present else 'lost'}", ())]
 
-    def _angle_changes(self, angles: Angles) -> list[Message]:
+    def _angle_changes(self, angles: Features) -> list[Message]:
         out: list[Message] = []
-        for i, name in enumerate(ANGLE_NAMES):
+        for i, name in enumerate(FEATURE_NAMES):
             value, confidence = float(angles.values[i]), float(angles.confidence[i])
             if math.isnan(value):
                 continue

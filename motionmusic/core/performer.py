@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.controls import Controls, VoiceControls
+from motionmusic.core.features import Features
+from motionmusic.core.gestures import GestureDetector, GestureState
 from motionmusic.core.presets import Control, Level, Preset, Voice
 from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
@@ -19,7 +20,7 @@ from motionmusic.core.shaping import Backlash, Quantiser, TriggerDetector, shape
 from motionmusic.core.targets import Rewarder, rewarder_for
 
 
-def position(control: Control | None, angles: Angles) -> float:
+def position(control: Control | None, angles: Features) -> float:
     """Where `angles` put a control's movement in its range, 0..1 (NaN: not measured)."""
     if control is None:
         return math.nan
@@ -28,7 +29,7 @@ def position(control: Control | None, angles: Angles) -> float:
     )
 
 
-def _level(level: Level | None, angles: Angles, default: float) -> float:
+def _level(level: Level | None, angles: Features, default: float) -> float:
     if level is None:
         return default
     p = position(level, angles)
@@ -70,7 +71,7 @@ class VoicePlayer:
             return self.quantiser(midi)
         return self.backlash(midi) if self.backlash else midi
 
-    def _strike(self, t: float, p: float, angles: Angles) -> float:
+    def _strike(self, t: float, p: float, angles: Features) -> float:
         trigger = self.voice.trigger
         if trigger is None:
             return 0.0
@@ -85,14 +86,24 @@ class VoicePlayer:
         return velocity(rate)
 
     def step(
-        self, t: float, angles: Angles, tracked: bool = True, lead_s: float = 0.0
+        self,
+        t: float,
+        angles: Features,
+        tracked: bool = True,
+        lead_s: float = 0.0,
+        gate: GestureState | None = None,
+        note: int | None = None,
     ) -> VoiceControls:
         """`tracked`: someone is in view (a voice moved by nothing, a drone, sounds only then);
-        `lead_s`: the pipeline delay a glide heading ahead makes up for."""
+        `lead_s`: the pipeline delay a glide heading ahead makes up for; `gate`: the gesture
+        that sounds it, if it has one; `note`: the chord's note it plays, if it plays one."""
         v = self.voice
+        if note is not None and v.pitch is None:
+            self.midi = float(note)
         p = position(v.pitch, angles)
         amp = _level(v.volume, angles, 1.0) * v.level
         present = tracked and not math.isnan(amp) and (v.pitch is None or not math.isnan(p))
+        present = present and (gate is None or gate.on)
         if not present:
             self._last = None
             if self.ahead is not None:
@@ -103,6 +114,8 @@ class VoicePlayer:
         brightness = _level(v.brightness, angles, 0.5)
         pan = _level(v.pan, angles, 0.5)
         strike = self._strike(t, p, angles)
+        if gate is not None and gate.pressed and v.instrument == "mallet":
+            strike = max(strike, GATE_VELOCITY)
         target, glide_s = (
             self.ahead(t, self.midi, lead_s) if self.ahead is not None else (self.midi, 0.0)
         )
@@ -158,9 +171,13 @@ class Ahead:
         self._last, self._step = None, 0.0
 
 
-def _of(everyone: tuple[Angles, ...], person: int, t_ns: int) -> Angles:
+def _of(everyone: tuple[Features, ...], person: int, t_ns: int) -> Features:
     """Person `person`'s angles (1 is the client); missing when they are not in view."""
-    return everyone[person - 1] if person <= len(everyone) else Angles.missing(t_ns)
+    return everyone[person - 1] if person <= len(everyone) else Features.missing(t_ns)
+
+
+GATE_VELOCITY = 0.8
+"""How hard a gesture strikes a mallet: a switch has no speed to tell a velocity from."""
 
 
 def _or(value: float, default: float) -> float:
@@ -181,13 +198,46 @@ class Performer:
         self.profile = profile
         self.players = [VoicePlayer(voice) for voice in self.preset.voices]
         self.rewarder = rewarder_for(profile, preset.reward, carried)
+        self.detectors = [GestureDetector(gesture) for gesture in self.preset.gestures]
+        self.gestures: tuple[GestureState, ...] = ()  # after the last frame
+        self.actions: list[str] = []  # switch actions pressed in the last frame (mute, ...)
+        self.chord = 0  # the progression's current chord
 
-    def step(self, angles: Angles, lead_s: float = 0.0, group: Sequence[Angles] = ()) -> Controls:
+    def _gestures(self, t: float, angles: Features) -> dict[str, GestureState]:
+        states = {d.gesture.name: d(t, angles[d.gesture.feature]) for d in self.detectors}
+        self.gestures = tuple(states.values())
+        self.actions = []
+        for detector in self.detectors:
+            action = detector.gesture.action
+            if not states[detector.gesture.name].pressed or action == "play":
+                continue
+            if action == "next_chord" and self.preset.chords:
+                self.chord = (self.chord + 1) % len(self.preset.chords)
+            elif action != "next_chord":
+                self.actions.append(action)
+        return states
+
+    def _note(self, voice: Voice) -> int | None:
+        if voice.chord_tone is None:
+            return None
+        return note_to_midi(self.preset.chords[self.chord][voice.chord_tone])
+
+    def step(
+        self, angles: Features, lead_s: float = 0.0, group: Sequence[Features] = ()
+    ) -> Controls:
         """`lead_s`: the pipeline's frame -> sound delay, which gliding voices predict."""
         t = angles.t_ns / 1e9
         everyone = (angles, *group)
+        gates = self._gestures(t, angles)
         voices = tuple(
-            player.step(t, played, bool(played.confidence.any()), lead_s)
+            player.step(
+                t,
+                played,
+                bool(played.confidence.any()),
+                lead_s,
+                gates.get(player.voice.gate or ""),
+                self._note(player.voice),
+            )
             for player in self.players
             for played in [_of(everyone, player.voice.person, angles.t_ns)]
         )
@@ -197,6 +247,6 @@ class Performer:
     def silence(self, t_ns: int) -> Controls:
         """Every voice absent (it fades out), no reward; the target counts are left alone: no
         frame was measured, and the session log records none."""
-        missing = Angles.missing(t_ns)
+        missing = Features.missing(t_ns)
         voices = tuple(player.step(t_ns / 1e9, missing, False) for player in self.players)
         return Controls(t_ns, voices)

@@ -9,19 +9,20 @@ can validate presets too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomllib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import FEATURE_NAMES, Source, sources_of, unknown_feature
 from motionmusic.core.filters import Smoothing
 from motionmusic.core.scales import NOTE_PATTERN, ScaleName
 from motionmusic.core.shaping import Curve
 
-Feature = Literal[ANGLE_NAMES]  # type: ignore[valid-type]
+Feature = Literal[FEATURE_NAMES]  # type: ignore[valid-type]
 Note = Annotated[str, Field(pattern=NOTE_PATTERN, examples=["C4", "F#3", "Bb2"])]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -93,6 +94,34 @@ class Trigger(Strict):
     """Shortest time between two notes: a tremor cannot machine-gun notes."""
 
 
+GESTURE_ACTIONS = ("play", "next_chord", "mute", "next_preset", "record", "safe_stop")
+"""play: the voices that name the gesture as their `gate` sound while it is on, struck as it
+comes on; next_chord: the next chord of the preset's `progression`; the rest do what the
+switch input's and the keys' actions of the same name do."""
+
+
+class Gesture(Control):
+    """A feature held past a threshold, as a switch (`core/gestures.py`): a blink, a smile, an
+    open mouth, a pinch."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$", examples=["blink", "mouth"])
+    """What voices' `gate` and the screens call it."""
+    input: tuple[float, float] = (0.0, 1.0)
+    """Feature values giving position 0 and 1 (a score's whole range by default); the client's
+    calibrated rest and reach replace it, so a face that moves little switches all the same."""
+    threshold: float = Field(0.5, ge=0.05, le=0.95)
+    """The position (0..1 of the range) the feature must pass to press."""
+    release: float = Field(0.15, ge=0.0, le=0.5)
+    """How far back below the threshold it must fall to let go: no chatter at the threshold."""
+    hold_ms: int = Field(150, ge=0, le=3000)
+    """How long it must stay past the threshold before it presses: natural blinks last
+    100-300 ms, so a blink switch wants 400 or more."""
+    refractory_ms: int = Field(300, ge=0, le=10000)
+    """After a press, no other for this long (retrigger: the repeat interval while held)."""
+    mode: Literal["momentary", "latch", "retrigger"] = "momentary"
+    action: Literal[GESTURE_ACTIONS] = "play"  # type: ignore[valid-type]
+
+
 MAX_PEOPLE = 4
 
 
@@ -112,11 +141,18 @@ class Voice(Strict):
     person: int = Field(1, ge=1, le=MAX_PEOPLE)
     """Group play: who drives this voice, 1..4, numbered left to right on the (mirror-view) figure
     when play starts and kept by who they are after that. 1 is the client."""
+    gate: str | None = None
+    """The gesture that sounds this voice: it plays only while the gesture is on, and a mallet
+    is struck each time it comes on."""
+    chord_tone: int | None = Field(None, ge=0, le=5)
+    """Play this note (0 the first) of the current chord of the preset's `progression`."""
 
     @model_validator(mode="after")
     def _trigger_needs_motion(self) -> Voice:
-        if self.instrument == "mallet" and self.trigger is None:
-            raise ValueError("a mallet voice needs a [trigger]: it only sounds when struck")
+        if self.instrument == "mallet" and self.trigger is None and self.gate is None:
+            raise ValueError(
+                "a mallet voice needs a [trigger] or a gate: it only sounds when struck"
+            )
         if (
             self.trigger
             and self.trigger.on == "note_change"
@@ -257,9 +293,47 @@ class Preset(Strict):
     voices: list[Voice] = Field(min_length=1, max_length=8)
     outputs: Outputs = Outputs()
     """Other instruments played too: MIDI, OSC."""
+    gestures: list[Gesture] = Field(default_factory=list, max_length=8)
+    """Switches made of held features: a long blink, an open mouth, a pinch."""
+    progression: list[str] = Field(default_factory=list, max_length=16)
+    """Chords, each its notes ("C4 E4 G4"): voices with a `chord_tone` play the current one, a
+    `next_chord` gesture steps to the next."""
     model: Literal["lite", "full", "heavy"] | None = None
     """The pose model this preset is meant for, when it matters: lite answers about 8 ms sooner
     (play), full measures angles more faithfully (ROM work). None: whatever is installed."""
+
+    @model_validator(mode="after")
+    def _gestures_named(self) -> Preset:
+        names = [g.name for g in self.gestures]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two gestures are called {name!r}")
+        for i, voice in enumerate(self.voices):
+            if voice.gate is not None and voice.gate not in names:
+                known = ", ".join(names) or "none"
+                raise ValueError(f"voices[{i}].gate: no gesture {voice.gate!r} (gestures: {known})")
+            if voice.chord_tone is not None:
+                short = [c for c in self.chords if len(c) <= voice.chord_tone]
+                if not self.chords or short:
+                    raise ValueError(
+                        f"voices[{i}].chord_tone = {voice.chord_tone}: the progression needs a "
+                        f"chord of at least {voice.chord_tone + 1} notes in every place"
+                    )
+        return self
+
+    @field_validator("progression")
+    @classmethod
+    def _chords(cls, chords: list[str]) -> list[str]:
+        for chord in chords:
+            notes = chord.split()
+            bad = [n for n in notes if not re.fullmatch(NOTE_PATTERN, n)]
+            if not notes or bad:
+                raise ValueError(f'chord {chord!r}: notes such as "C4 E4 G4", space-separated')
+        return chords
+
+    @property
+    def chords(self) -> list[list[str]]:
+        return [chord.split() for chord in self.progression]
 
     @model_validator(mode="after")
     def _reward_on_its_own_channel(self) -> Preset:
@@ -281,6 +355,26 @@ class Preset(Strict):
         2)", so the therapist sees who plays what."""
         group = self.people > 1
         return [f"{v.name} (person {v.person})" if group else v.name for v in self.voices]
+
+    @property
+    def features(self) -> list[str]:
+        """Every feature the preset plays, in order of appearance."""
+        names: list[str] = []
+        for voice in self.voices:
+            trigger = voice.trigger.control if voice.trigger else None
+            controls = (voice.pitch, voice.volume, voice.brightness, voice.pan, trigger)
+            for control in controls:
+                if control is not None and control.feature not in names:
+                    names.append(control.feature)
+        for gesture in self.gestures:
+            if gesture.feature not in names:
+                names.append(gesture.feature)
+        return names
+
+    @property
+    def sources(self) -> frozenset[Source]:
+        """The feature sources that must run to play it (body, face, hand)."""
+        return sources_of(self.features)
 
     @property
     def people(self) -> int:
@@ -320,6 +414,8 @@ def describe(error: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")  # our own validators' words, as written
     if first["type"] == "literal_error":
         message = f"got {first['input']!r}; allowed: {first['ctx']['expected']}"
+        if first["loc"] and first["loc"][-1] == "feature":
+            message = unknown_feature(str(first["input"]))
     return f"{where or 'preset'}: {message}"
 
 

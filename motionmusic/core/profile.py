@@ -10,7 +10,7 @@ profile bends a preset's mappings so that the client's own range spans the whole
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import tomllib
 from pydantic import AfterValidator, Field, ValidationError, model_validator
@@ -173,11 +173,15 @@ def calibrated_input(
     return high - (high - low) / settings.gain, high
 
 
-def _bend(control: Control | None, profile: Profile) -> Control | None:
+C = TypeVar("C", bound=Control | None)
+
+
+def _bend(control: C, profile: Profile) -> C:
     if control is None or control.feature not in profile.angles:
         return control
     new = calibrated_input(control.input, profile.setting(control.feature))
-    return control.model_copy(update={"input": new})
+    bent: C = control.model_copy(update={"input": new})
+    return bent
 
 
 def _bend_voice(voice: Voice, profile: Profile) -> Voice:
@@ -194,4 +198,6 @@ def apply_profile(preset: Preset, profile: Profile | None) -> Preset:
     """The preset as this client plays it: every mapping through their calibrated range."""
     if profile is None:
         return preset
-    return preset.model_copy(update={"voices": [_bend_voice(v, profile) for v in preset.voices]})
+    voices = [_bend_voice(v, profile) for v in preset.voices]
+    gestures = [_bend(g, profile) for g in preset.gestures]
+    return preset.model_copy(update={"voices": voices, "gestures": gestures})

@@ -4,6 +4,7 @@
 |---------------|------------------------------|-----------------------------------|
 | FrameSource   | camera (OpenCV grab thread)  | video file, recorded trace        |
 | PoseEstimator | MediaPipe PoseLandmarker     | recorded trace (`TracePoses`)     |
+| FaceEstimator | MediaPipe FaceLandmarker     | recorded trace (`TraceFeatures`)  |
 | Clock         | `RealClock`                  | `FakeClock`                       |
 | Synth         | pyo in its own process       | pyo offline into a WAV; silent    |
 | Sink          | session log, control curves, trace writer (each frame, after the synth) |
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
+from motionmusic.core.face import FaceFrame
+from motionmusic.core.features import Features
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.presets import Preset
 from motionmusic.core.targets import TargetState
@@ -85,6 +87,38 @@ class PoseEstimator(Protocol):
     def close(self) -> None: ...
 
 
+class FaceEstimator(Protocol):
+    """Finds faces: the face source's model (the face features are measured in `core.face`)."""
+
+    stage_ms: dict[str, float]
+    model: str
+
+    def faces(self, frame: Frame, zone: Zone = WHOLE) -> list[FaceFrame]:
+        """The faces in `zone` of `frame` (none: no face there)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Faces(Protocol):
+    """The face source as the tracker uses it: the client's face features each frame, live
+    (`runtime.face_source.FaceSource`) or as a session log recorded them (`TraceFaces`)."""
+
+    @property
+    def stage_ms(self) -> dict[str, float]:
+        """Milliseconds spent in each stage on the last frame (for the benchmark)."""
+        ...
+
+    def look(self, frame: Frame, pose: PoseFrame | None, body: bool) -> tuple[Features, Seen]:
+        """The client's face features in `frame`, and whose face was seen (NO_FACE: none).
+        `body`: the body is tracked too, and `pose` says where the client's head is."""
+        ...
+
+    def release(self) -> None:
+        """Let the lock on the client's face go (the therapist's cycle key)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class AudioStatus:
     backend: str
@@ -132,12 +166,12 @@ class Sample:
 
     frame: Frame
     pose: PoseFrame | None
-    raw: Angles  # as measured
-    angles: Angles  # smoothed: what mappings use
+    raw: Features  # as measured
+    angles: Features  # smoothed: what mappings use
     stage_ms: dict[str, float] = field(default_factory=dict)
     seen: Seen = Seen.CLIENT  # `pose` is the client's; else it is None, and why
     others: tuple[PoseFrame, ...] = ()  # other people seen lately (the figure shows them)
-    group: tuple[Angles, ...] = ()  # group play: persons 2, 3, ... smoothed (missing: not seen)
+    group: tuple[Features, ...] = ()  # group play: persons 2, 3, ... smoothed (missing: not seen)
     unsteady: frozenset[str] = frozenset()  # the client's angles tracked too poorly to play
 
 
@@ -153,7 +187,7 @@ class Sink(Protocol):
 class Played:
     """One frame as other instruments get it: what was measured, sounded and reached."""
 
-    angles: Angles
+    angles: Features
     controls: Controls
     targets: tuple[TargetState, ...]
     present: bool  # the client is followed (False: nobody, or someone else, in view)

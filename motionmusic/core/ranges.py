@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import FEATURE_NAMES, Features
 from motionmusic.core.protocols import Sample
 
 
 @dataclass(frozen=True, slots=True)
-class AngleRange:
+class FeatureRange:
     name: str
     measured: float  # fraction of frames where the angle was measured
     low: float  # 5th percentile (robust minimum)
@@ -27,7 +27,7 @@ class Summary:
     frames: int
     with_pose: int
     seconds: float
-    ranges: tuple[AngleRange, ...]
+    ranges: tuple[FeatureRange, ...]
 
     @property
     def coverage(self) -> float:
@@ -46,7 +46,7 @@ class RangeRecorder:
         self._times: list[int] = []
         self._with_pose = 0
 
-    def add(self, angles: Angles, pose_found: bool) -> None:
+    def add(self, angles: Features, pose_found: bool) -> None:
         self._values.append(angles.values)
         self._times.append(angles.t_ns)
         self._with_pose += pose_found
@@ -56,18 +56,18 @@ class RangeRecorder:
         self.add(sample.raw, sample.pose is not None)
 
     def summary(self) -> Summary:
-        table = np.array(self._values).reshape(-1, len(ANGLE_NAMES))
+        table = np.array(self._values).reshape(-1, len(FEATURE_NAMES))
         seconds = (self._times[-1] - self._times[0]) / 1e9 if self._times else 0.0
-        ranges = tuple(_range(name, table[:, i]) for i, name in enumerate(ANGLE_NAMES))
+        ranges = tuple(_range(name, table[:, i]) for i, name in enumerate(FEATURE_NAMES))
         return Summary(len(self._times), self._with_pose, seconds, ranges)
 
 
-def _range(name: str, column: np.ndarray) -> AngleRange:
+def _range(name: str, column: np.ndarray) -> FeatureRange:
     valid = column[~np.isnan(column)]
     if valid.size == 0:
-        return AngleRange(name, 0.0, math.nan, math.nan, math.nan, math.nan)
+        return FeatureRange(name, 0.0, math.nan, math.nan, math.nan, math.nan)
     low, high = np.percentile(valid, [5, 95])
-    return AngleRange(
+    return FeatureRange(
         name,
         valid.size / column.size,
         float(low),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
+from motionmusic.core.features import Features, source_slice
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.protocols import SourceInfo, SourceStatus
 from motionmusic.core.trace import Trace
@@ -93,3 +95,26 @@ class TracePoses:
 
     def close(self) -> None:
         pass
+
+
+class TraceFaces:
+    """The face source's offline twin: the face features a session log recorded for each frame
+    a `TraceSource` hands out (the face's points are never logged: its features are)."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.values, self.confidence = trace.features()
+        self.stage_ms: dict[str, float] = {}
+
+    def look(self, frame: Frame, pose: PoseFrame | None, body: bool) -> tuple[Features, Seen]:
+        features = Features.missing(frame.t_ns)
+        if np.isnan(self.values[frame.index, FACE]).all():
+            return features, Seen.NO_FACE
+        features.values[FACE] = self.values[frame.index, FACE]
+        features.confidence[FACE] = self.confidence[frame.index, FACE]
+        return features, Seen.CLIENT
+
+    def release(self) -> None:
+        pass
+
+
+FACE = source_slice("face")

@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.channel import MAX_VOICES
-from motionmusic.core.controls import VOICE_PARAMETERS, Controls
+from motionmusic.core.controls import Controls
+from motionmusic.core.features import Features
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
@@ -22,17 +22,6 @@ from motionmusic.core.protocols import SourceInfo
 from motionmusic.core.trace import TraceHeader, TraceWriter
 
 Kind = Literal["live", "replay"]
-
-
-def features(preset: Preset) -> list[str]:
-    """Every movement feature the preset listens to, in order of appearance."""
-    names: list[str] = []
-    for voice in preset.voices:
-        trigger = voice.trigger.control if voice.trigger else None
-        for control in (*(getattr(voice, name) for name in VOICE_PARAMETERS), trigger):
-            if control is not None and control.feature not in names:
-                names.append(control.feature)
-    return names
 
 
 def session_header(
@@ -48,7 +37,7 @@ def session_header(
         "kind": kind,
         "client": profile.client if profile else None,
         "started": started,
-        "features": features(preset),
+        "features": preset.features,
         "preset": preset.model_dump(mode="json"),
         "profile": profile.model_dump(mode="json") if profile else None,
         "replayed": source if kind == "replay" else None,
@@ -70,7 +59,7 @@ class SessionLog:
         self,
         t_ns: int,
         pose: PoseFrame | None,
-        angles: Angles,
+        angles: Features,
         controls: Controls,
         present: int | None = None,
     ) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_INDEX, ANGLE_NAMES
 from motionmusic.core.controls import CONTROL_FIELDS
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.filters import AngleFilter, refilter
+from motionmusic.core.features import FEATURE_INDEX
+from motionmusic.core.filters import FeatureFilter, refilter
 from motionmusic.core.plausibility import glitches, implausible
 from motionmusic.core.presets import Preset, recorded_preset
 from motionmusic.core.profile import Profile
@@ -133,7 +133,7 @@ def practice(
     target come out as the client heard them. Returns the counts and the profile at the end."""
     if preset is None:
         return None, profile
-    smoother = AngleFilter(preset.smoothing, trace.header.fps)
+    smoother = FeatureFilter(preset.smoothing, trace.header.fps)
     rewarder = rewarder_for(profile, preset.reward)
     edits = _edits(trace)
     for i, angles in enumerate(trace.angles()):
@@ -194,9 +194,7 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
     if not client.any():
         raise MotionMusicError(f"{trace.path}: no person was tracked in any frame")
     meta, profile, preset = session_parts(trace)
-    names = list(trace.header.angles)
-    if names != list(ANGLE_NAMES):
-        raise MotionMusicError(f"{trace.path}: recorded with other angle definitions")
+    names = [name for name in trace.header.angles if name in FEATURE_INDEX]
     records = trace.records
     jumped = glitches(
         records["image"].astype(np.float64),
@@ -205,20 +203,21 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         records["t_ns"],
         trace.header.image_size,
     )
-    confident = (records["confidence"] >= MIN_CONFIDENCE) & ~jumped[:, None]
-    values = np.where(confident, records["angles"], np.nan).astype(np.float64)
+    measured, confidence = trace.features()
+    confident = (confidence >= MIN_CONFIDENCE) & ~jumped[:, None]
+    values = np.where(confident, measured, np.nan)
     rewarder, profile = practice(trace, profile, preset)
     chosen = (
         features
         or meta.get("features")
-        or [n for n in names if (~np.isnan(values[:, ANGLE_INDEX[n]])).mean() > 0.5]
+        or [n for n in names if (~np.isnan(values[:, FEATURE_INDEX[n]])).mean() > 0.5]
     )
     if profile is not None:
         chosen = list(dict.fromkeys([*chosen, *profile.targets()]))
     times = trace.records["t_ns"]
     seconds = float(times[-1] - times[0]) / 1e9
     coverage = float(client.mean())
-    outcomes = tuple(_outcome(n, values[:, ANGLE_INDEX[n]], profile, rewarder) for n in chosen)
+    outcomes = tuple(_outcome(n, values[:, FEATURE_INDEX[n]], profile, rewarder) for n in chosen)
     low = coverage < LOW_COVERAGE or any(o.measured < LOW_COVERAGE for o in outcomes)
     return SessionSummary(
         trace.path.name,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from motionmusic.core.angles import ANGLE_INDEX, Angles
+from motionmusic.core.features import FEATURE_INDEX, Features
 from motionmusic.core.presets import Reward
 from motionmusic.core.profile import AngleSettings, Profile
 
@@ -76,7 +76,7 @@ class TargetTracker:
         rest = settings.range.rest if settings.range else 0.0
         direction = 1.0 if target >= rest else -1.0
         self.feature, self.target, self.rest = feature, target, rest
-        self.index = ANGLE_INDEX[feature]
+        self.index = FEATURE_INDEX[feature]
         self.zone = Zone(target, direction, hysteresis)
         self.stretch: Zone | None = None
         edge = stretch_edge(settings, beyond)
@@ -158,7 +158,7 @@ class Rewarder:
                     tracker.carry_on(before[tracker.feature])
             self.rewards, self.stretches = carried.rewards, carried.stretches
 
-    def update(self, angles: Angles) -> tuple[float, float]:
+    def update(self, angles: Features) -> tuple[float, float]:
         """(reward level, stretch level) for this frame: 1 while in the zone, else 0."""
         t = angles.t_ns / 1e9
         for tracker in self.trackers:

@@ -43,10 +43,10 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from motionmusic.core.angles import ANGLE_NAMES, Angles
 from motionmusic.core.controls import CONTROL_FIELDS, Controls
 from motionmusic.core.damage import sound_frames
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import FEATURE_INDEX, FEATURE_NAMES, Features
 from motionmusic.core.landmarks import LANDMARK_NAMES, NUM_LANDMARKS
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.protocols import Sample
@@ -81,7 +81,7 @@ def record_dtype(n_angles: int, n_voices: int = 0, version: int = VERSION) -> np
     )
 
 
-RECORD_DTYPE = record_dtype(len(ANGLE_NAMES))
+RECORD_DTYPE = record_dtype(len(FEATURE_NAMES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ class TraceHeader:
     image_size: tuple[int, int]
     fps: float
     source: str
-    angles: tuple[str, ...] = ANGLE_NAMES
+    angles: tuple[str, ...] = FEATURE_NAMES
     voices: int = 0
     session: dict[str, Any] | None = None
     version: int = VERSION
@@ -146,12 +146,13 @@ class TraceWriter:
         self,
         t_ns: int,
         pose: PoseFrame | None,
-        angles: Angles,
+        angles: Features,
         controls: Controls | None = None,
         present: int | None = None,
     ) -> None:
         """One frame: the client's `pose` and `angles`, or (`pose` None) why there is none:
-        `present` NOBODY or SOMEONE_ELSE."""
+        `present` NOBODY or SOMEONE_ELSE; or CLIENT without a pose, for a client played by a
+        source other than the body (their face, their hand)."""
         record = np.zeros((), dtype=self._dtype)
         self._t0 = t_ns if self._t0 is None else self._t0
         record["t_ns"] = t_ns - self._t0
@@ -159,6 +160,8 @@ class TraceWriter:
         if pose is None:
             record["image"] = record["world"] = np.nan
             record["present"] = NOBODY if present is None else present
+            if present == CLIENT and np.isnan(angles.values).all():
+                record["present"] = NOBODY
             if present == SOMEONE_ELSE:
                 record["angles"] = record["confidence"] = np.nan
         else:
@@ -227,7 +230,7 @@ class Trace:
     def pose(self, i: int, t_ns: int) -> PoseFrame | None:
         """Frame `i`'s pose, stamped with `t_ns` (replays run on a fresh clock)."""
         r = self.records[i]
-        if r["present"] != CLIENT:
+        if r["present"] != CLIENT or np.isnan(r["image"][0, 0]):  # nobody, or a face alone
             return None
         as64 = np.float64
         return PoseFrame(
@@ -239,12 +242,22 @@ class Trace:
             self.header.image_size,
         )
 
-    def angles(self) -> Iterator[Angles]:
-        """The angles as they were measured live."""
-        for r in self.records:
-            yield Angles(
-                int(r["t_ns"]), r["angles"].astype(np.float64), r["confidence"].astype(np.float64)
-            )
+    def features(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every frame's features as measured live, and their confidence, (frames, features)
+        in today's order: a log that names fewer (an older one) has the rest not measured."""
+        mine = [FEATURE_INDEX[name] for name in self.header.angles if name in FEATURE_INDEX]
+        theirs = [i for i, name in enumerate(self.header.angles) if name in FEATURE_INDEX]
+        shape = (len(self.records), len(FEATURE_NAMES))
+        values, confidence = np.full(shape, np.nan), np.zeros(shape)
+        values[:, mine] = self.records["angles"][:, theirs]
+        confidence[:, mine] = self.records["confidence"][:, theirs]
+        return values, confidence
+
+    def angles(self) -> Iterator[Features]:
+        """The features as they were measured live, frame by frame (`features`)."""
+        values, confidence = self.features()
+        for i, r in enumerate(self.records):
+            yield Features(int(r["t_ns"]), values[i], confidence[i])
 
 
 def save_trace(path: Path, header: TraceHeader, records: np.ndarray) -> None:

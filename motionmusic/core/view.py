@@ -160,7 +160,7 @@ def _as_angle(
     feature: str, value: float, points: dict[str, tuple[float, float]], arm: float
 ) -> float:
     """A wrist height (shoulder widths above the shoulder) as the arm angle that puts the wrist
-    there: its height is -arm * cos(angle). Angles stay angles."""
+    there: its height is -arm * cos(angle). Features stay angles."""
     if not feature.endswith("wrist_height"):
         return value
     width = _length(points, "left_shoulder", "right_shoulder") or arm / 2.5

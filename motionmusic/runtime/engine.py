@@ -19,17 +19,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Calibrator, Progress
 from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
 from motionmusic.core.delay import HeardDelay
-from motionmusic.core.filters import AngleFilter, refilter
+from motionmusic.core.features import Features
+from motionmusic.core.filters import FeatureFilter, refilter
 from motionmusic.core.pose import Frame
 from motionmusic.core.profile import Range
 from motionmusic.core.protocols import Sample, Sink, SourceStatus
-from motionmusic.core.session import features
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.news import News
 from motionmusic.runtime.recorder import SessionRecorder
@@ -56,6 +55,7 @@ class Engine:
         sinks: Sequence[Sink] = (),
         on_state: Watcher | None = None,
         on_notice: Notify | None = None,
+        on_action: Notify | None = None,
         state_hz: float = 15.0,
         max_frames: int | None = None,
         clock: Clock | None = None,
@@ -65,6 +65,7 @@ class Engine:
         self.delay: HeardDelay | None = None  # how far the sound trails the client's moves
         self.on_state = on_state
         self.on_notice: Notify = on_notice or (lambda text: None)
+        self.on_action = on_action  # a gesture pressed a switch action (next_preset, record, ...)
         self.clock = clock or RealClock()
         self.calibrator: Calibrator | None = None
         self.calibrated: dict[str, Range] | None = None  # the last calibration's result
@@ -143,7 +144,7 @@ class Engine:
         if self.instrument is not None:
             self.instrument.restart_counts()
             fps = self.tracker.source.info.fps
-            self.tracker.smoother = AngleFilter(self.instrument.preset.smoothing, fps)
+            self.tracker.smoother = FeatureFilter(self.instrument.preset.smoothing, fps)
             self.delay = None
 
     def publish_soon(self) -> None:
@@ -217,6 +218,7 @@ class Engine:
             return None
         controls = self.instrument.step(sample.angles, sample.group)
         self.instrument.send(controls, sample.frame.t_ns)
+        self._gestured(sample.frame.t_ns)
         present = sample.seen is Seen.CLIENT and sample.pose is not None
         self.instrument.play_outputs(sample.angles, controls, present)
         played = self.instrument.performer.preset
@@ -225,13 +227,28 @@ class Engine:
         self.delay.update(sample.raw, sample.angles, controls)
         return controls
 
+    def _gestured(self, t_ns: int) -> None:
+        """Log each gesture press, and do what a switch action pressed by one does: mute at
+        once, the rest through the session's dispatcher (between frames, as keys do)."""
+        if self.instrument is None:
+            return
+        performer = self.instrument.performer
+        for state in performer.gestures:
+            if state.pressed:
+                self._log_event(t_ns, "gesture", f"{state.name} pressed")
+        for action in performer.actions:
+            if action == "mute":
+                self.mute()
+            elif self.on_action is not None:
+                self.on_action(action)
+
     def _unsteady(self, sample: Sample) -> tuple[str, ...]:
         """The features the preset plays whose tracking is too poor to play steadily now."""
         if self.instrument is None or not sample.unsteady:
             return ()
-        return tuple(f for f in features(self.instrument.performer.preset) if f in sample.unsteady)
+        return tuple(f for f in self.instrument.performer.preset.features if f in sample.unsteady)
 
-    def _calibrate(self, raw: Angles) -> None:
+    def _calibrate(self, raw: Features) -> None:
         if self.calibrator is None:
             return
         self.progress = self.calibrator.update(raw)

@@ -12,8 +12,8 @@ import math
 import threading
 from collections.abc import Sequence
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import Features
 from motionmusic.core.performer import Performer
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
@@ -102,7 +102,7 @@ class Instrument:
         self.preset = preset
         self.performer = Performer(preset, self.profile, self.performer.rewarder)
 
-    def step(self, angles: Angles, group: Sequence[Angles] = ()) -> Controls:
+    def step(self, angles: Features, group: Sequence[Features] = ()) -> Controls:
         """The controls for this frame: the client's `angles`, and in group play the others'
         (person 2, 3, ... in order)."""
         if angles.t_ns - self._lead_at >= LEAD_EVERY_NS:
@@ -130,7 +130,7 @@ class Instrument:
             self._restarts = restarts
             self._silence_outputs()
 
-    def play_outputs(self, angles: Angles, controls: Controls, present: bool) -> None:
+    def play_outputs(self, angles: Features, controls: Controls, present: bool) -> None:
         """Other instruments get the frame after the synth; losing the client lets notes go."""
         if not self.outputs:
             return

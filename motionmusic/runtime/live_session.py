@@ -14,7 +14,14 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, Output, PoseEstimator, Synth, SynthFactory
+from motionmusic.core.protocols import (
+    Faces,
+    FrameSource,
+    Output,
+    PoseEstimator,
+    Synth,
+    SynthFactory,
+)
 from motionmusic.core.summary import SessionSummary
 from motionmusic.runtime.commands import NextClient, PlayPreset, Record, Stop
 from motionmusic.runtime.engine import Command, Engine, Notify, Watcher
@@ -48,6 +55,7 @@ class LiveSession:
         kind: str = "live",
         who: Who | None = None,
         outputs: Sequence[Output] = (),
+        face: Faces | None = None,
     ) -> None:
         self._notify: Notify = lambda text: None
         self.recorder = SessionRecorder(
@@ -58,7 +66,7 @@ class LiveSession:
             on_saved=lambda summary: self._notify(saved_line(summary)),
             on_problem=lambda text: self._notify(text),
         )
-        tracker = Tracker.for_preset(source, estimator, preset, who)
+        tracker = Tracker.for_preset(source, estimator, preset, who, face)
         self.instrument = Instrument(preset, synth, profile, factory, outputs)
         self.engine = Engine(
             tracker,
@@ -66,6 +74,7 @@ class LiveSession:
             recorder=self.recorder,
             state_hz=state_hz,
             on_notice=lambda text: self._notify(text),
+            on_action=lambda action: self._notify(self.act(action)),
         )
         self.stopped = False
 

@@ -174,7 +174,7 @@ class MidiOutput:
 
 
 class OscOutput:
-    """Angles, voices, targets and the client's presence as OSC messages."""
+    """Features, voices, targets and the client's presence as OSC messages."""
 
     def __init__(self, sender: OscSender) -> None:
         self.sender = sender
@@ -190,7 +190,7 @@ class OscOutput:
             self.sent += len(messages)
 
     def play(self, played: Played) -> None:
-        """Angles and targets always (they are measurements); voices at amp 0 while muted."""
+        """Features and targets always (they are measurements); voices at amp 0 while muted."""
         with self._lock:
             controls = played.controls.hushed() if self._muted else played.controls
             self._send(self._plan.step(played.angles, controls, played.targets, played.present))

@@ -17,8 +17,7 @@ from motionmusic.core.controls import Controls
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample, Synth
-from motionmusic.core.session import features
+from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, Sample, Synth
 from motionmusic.runtime.commands import Record
 from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.instrument import Instrument
@@ -43,7 +42,7 @@ class CurveWriter:
     def __init__(self, path: Path, preset: Preset) -> None:
         self._file = path.open("w", newline="")
         self._csv = csv.writer(self._file)
-        self._features = features(preset)
+        self._features = preset.features
         columns = ["time_s", *self._features]
         for voice in preset.voices:
             columns += [f"{voice.name}_{k}" for k in ("hz", "volume", "present", "strike")]
@@ -79,12 +78,13 @@ def render(
     recorder: SessionRecorder | None = None,
     who: Who | None = None,
     on_notice: Callable[[str], None] | None = None,
+    face: Faces | None = None,
 ) -> Rendered:
     """Track `source` (unpaced) and play `preset` (as `profile`'s client plays it) into `synth`,
     an offline synth writing `wav`; the curves go to `<wav>.controls.csv`. With a `recorder`
     the client's session is logged too. `who` picks the client when several people are in view;
     `on_notice` hears what the engine announces (the client out of view, back), timed."""
-    tracker = Tracker.for_preset(source, estimator, preset, who)
+    tracker = Tracker.for_preset(source, estimator, preset, who, face)
     curves_path = wav.with_suffix(".controls.csv")
     curves = CurveWriter(curves_path, preset)
     instrument = Instrument(preset, synth, profile)

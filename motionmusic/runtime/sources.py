@@ -12,10 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.protocols import FrameSource, PoseEstimator
-from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator
+from motionmusic.core.replay import TraceFaces, TracePoses, TraceSource
 from motionmusic.core.trace import SUFFIX, read_trace
-from motionmusic.store import pose_models
+from motionmusic.runtime.face_source import FaceSource
+from motionmusic.store import landmarker_models, pose_models
 
 BUNDLED = ("dance_arms_raise_front", "head_tilt_webcam")
 
@@ -91,6 +92,18 @@ def _mediapipe(
     if note is not None and notes is not None:
         notes.append(note)
     return stack.enter_context(MediaPipePose(path, name=pose_models.describe(path)))
+
+
+def open_face(source: FrameSource, stack: ExitStack) -> Faces:
+    """The face source for a preset that plays the face: the face model on the source's
+    pixels (closed when `stack` closes), or for a recorded trace the face features it holds."""
+    if isinstance(source, TraceSource):
+        return TraceFaces(source.trace)
+    from motionmusic.adapters.face_mediapipe import MediaPipeFace
+
+    path = landmarker_models.resolve("face")
+    model = MediaPipeFace(path, name=landmarker_models.describe("face", path))
+    return FaceSource(stack.enter_context(model))
 
 
 class _closing:

@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from motionmusic.core.angles import Angles
 from motionmusic.core.calibration import Progress
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import Features
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile, Range
@@ -30,8 +30,8 @@ class EngineState:
     source: str  # "ok", "lost", "ended", "stopped"
     dropped: int  # frames skipped because the loop was busy (it took a newer one)
     pose: PoseFrame | None = None  # landmarks, for drawing the figure
-    raw: Angles | None = None  # as measured
-    angles: Angles | None = None  # smoothed: what the mappings use
+    raw: Features | None = None  # as measured
+    angles: Features | None = None  # smoothed: what the mappings use
     controls: Controls | None = None  # what the synth was sent
     muted: bool = False
     preset: Preset | None = None  # as chosen

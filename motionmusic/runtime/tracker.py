@@ -1,24 +1,30 @@
-"""The tracking chain for one frame: the client's pose → angles → filter, with each stage's time.
+"""The tracking chain for one frame: the client's pose and face → features → filter, with each
+stage's time.
 
 The engine calls `step` once per frame it takes from the source; nothing else loops over frames.
 
 `Tracker` knows only the protocols (a frame source and a pose estimator), so a camera with MediaPipe
 and a recorded trace run through exactly the same code. A model on pixels sees whoever is in the
 room: a `Follower` keeps it on the client, and a frame without the client has no pose and no
-angles (the voices fade); a trace holds the client's poses already.
+features (the voices fade); a trace holds the client's poses already.
+
+Only the sources the preset plays run: a face-only preset runs no pose model, and the face is
+followed on its own (`FaceSource`); with the body too, the face is looked for where the client's
+pose puts the head.
 """
 
 from __future__ import annotations
 
 import time
 
-from motionmusic.core.angles import Angles, measure_all
+from motionmusic.core.angles import measure_body
 from motionmusic.core.client import Seen
-from motionmusic.core.filters import AngleFilter
+from motionmusic.core.features import Features, Source
+from motionmusic.core.filters import FeatureFilter
 from motionmusic.core.people import Who
 from motionmusic.core.pose import Frame
 from motionmusic.core.presets import Preset
-from motionmusic.core.protocols import FrameSource, PoseEstimator, Sample
+from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, Sample
 from motionmusic.runtime.follower import Follower, Sighting
 
 
@@ -27,23 +33,37 @@ class Tracker:
         self,
         source: FrameSource,
         estimator: PoseEstimator,
-        smoother: AngleFilter,
+        smoother: FeatureFilter,
         who: Who | None = None,
         people: int = 1,
+        face: Faces | None = None,
+        needs: frozenset[Source] = frozenset({"body"}),
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
+        self.face = face
+        self.needs = needs
         self.follower = Follower(estimator, who, people) if estimator.sees_people else None
-        self.group: list[AngleFilter] = []  # group play: persons 2, 3, ... each smoothed alone
+        self.group: list[FeatureFilter] = []  # group play: persons 2, 3, ... each smoothed alone
         self.play_for(people)
 
     @classmethod
     def for_preset(
-        cls, source: FrameSource, estimator: PoseEstimator, preset: Preset, who: Who | None = None
+        cls,
+        source: FrameSource,
+        estimator: PoseEstimator,
+        preset: Preset,
+        who: Who | None = None,
+        face: Faces | None = None,
     ) -> Tracker:
         """The chain a preset plays through: its smoothing, at the source's frame rate, for as
-        many people as it has players."""
-        smoother = AngleFilter(preset.smoothing, source.info.fps)
-        return cls(source, estimator, smoother, who, preset.people)
+        many people as it has players, from the sources it plays."""
+        smoother = FeatureFilter(preset.smoothing, source.info.fps)
+        return cls(source, estimator, smoother, who, preset.people, face, preset.sources)
+
+    @property
+    def body(self) -> bool:
+        """The pose model runs: the preset plays the body, or nothing else can find the client."""
+        return "body" in self.needs or self.face is None
 
     def play_for(self, people: int) -> None:
         """Follow `people` people (group play) from the next frame; a recorded trace has one."""
@@ -52,7 +72,7 @@ class Tracker:
         self.follower.play_for(people)
         fps = self.source.info.fps
         while len(self.group) < len(self.follower.seats) - 1:
-            self.group.append(AngleFilter(self.smoother.settings, fps))
+            self.group.append(FeatureFilter(self.smoother.settings, fps))
         del self.group[len(self.follower.seats) - 1 :]
 
     def _look(self, frame: Frame) -> Sighting:
@@ -63,20 +83,24 @@ class Tracker:
 
     def step(self, frame: Frame) -> Sample:
         t0 = time.perf_counter_ns()
-        sighting = self._look(frame)
-        pose = sighting.pose
+        sighting = self._look(frame) if self.body else Sighting(None, Seen.CLIENT)
+        pose, seen = sighting.pose, sighting.seen
         t1 = time.perf_counter_ns()
-        raw = measure_all(pose) if pose is not None else Angles.missing(frame.t_ns)
+        raw = measure_body(pose) if pose is not None else Features.missing(frame.t_ns)
+        if self.face is not None and "face" in self.needs and seen is Seen.CLIENT:
+            face, face_seen = self.face.look(frame, pose, self.body)
+            raw = raw.merged(face, "face")
+            seen = seen if self.body else face_seen
         t2 = time.perf_counter_ns()
         angles = self.smoother(raw)
         t3 = time.perf_counter_ns()
         stages = {"decode": frame.decode_ns / 1e6, **self.estimator.stage_ms}
+        if self.face is not None and "face" in self.needs:
+            stages.update(self.face.stage_ms)
         stages.update(pose=(t1 - t0) / 1e6, angles=(t2 - t1) / 1e6, filter=(t3 - t2) / 1e6)
         group = tuple(
-            smoother(measure_all(p) if p is not None else Angles.missing(frame.t_ns))
+            smoother(measure_body(p) if p is not None else Features.missing(frame.t_ns))
             for smoother, p in zip(self.group, sighting.group, strict=False)
         )
-        unsteady = self.smoother.unsteady(frame.t_ns) if pose is not None else frozenset()
-        return Sample(
-            frame, pose, raw, angles, stages, sighting.seen, sighting.others, group, unsteady
-        )
+        unsteady = self.smoother.unsteady(frame.t_ns) if seen is Seen.CLIENT else frozenset()
+        return Sample(frame, pose, raw, angles, stages, seen, sighting.others, group, unsteady)

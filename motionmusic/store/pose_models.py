@@ -204,10 +204,16 @@ def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0)
     """Download the official bundle; a failed or partial download leaves nothing behind."""
     tmp = _temp_in_store(variant)
     try:
-        with (
-            urllib.request.urlopen(model_url(variant), timeout=timeout) as response,
-            tmp.open("wb") as out,
-        ):
+        download(model_url(variant), tmp, f"the {variant} pose model", progress, timeout)
+        return _install(tmp, variant, pinned=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def download(url: str, into: Path, what: str, progress: Progress | None, timeout: float) -> None:
+    """Fetch `url` into the file `into`; a failure is one line naming `what`."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, into.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
             done = 0
             while chunk := response.read(1 << 16):
@@ -215,12 +221,9 @@ def fetch(variant: str, progress: Progress | None = None, timeout: float = 30.0)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-        return _install(tmp, variant, pinned=True)
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise MotionMusicError(f"cannot download the {variant} pose model: {reason}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        raise MotionMusicError(f"cannot download {what}: {reason}") from exc
 
 
 def import_bundle(source: Path, variant: str | None = None) -> Path:

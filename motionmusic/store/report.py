@@ -24,7 +24,8 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from motionmusic.core.angles import ANGLES
+from motionmusic.core.features import FEATURES, SPECS
+from motionmusic.core.features import UNITS as FEATURE_UNITS
 from motionmusic.core.profile import Profile
 from motionmusic.core.summary import SessionSummary
 from motionmusic.store.clients import DIR_MODE, write_private
@@ -38,7 +39,7 @@ MODELS = (
     "angles differ from the full model's by 2 to 10° (median), up to 50° with the client side-on."
 )
 POINT, LOW = "#1f77b4", "#ff7f0e"  # session markers: tracked well / low confidence
-UNITS = {spec.name: ("shoulder widths" if spec.unit == "sw" else "°") for spec in ANGLES}
+UNITS = {spec.name: FEATURE_UNITS[spec.unit].words for spec in FEATURES}
 COLUMNS = {
     "session": "session log file name",
     "started": "start time (UTC, ISO 8601)",
@@ -134,7 +135,8 @@ def _rows(summaries: Sequence[SessionSummary]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for s in summaries:
         for a in s.angles:
-            unit = "deg" if UNITS[a.feature] == "°" else "shoulder_widths"
+            unit = SPECS[a.feature].unit if a.feature in SPECS else "deg"
+            unit = {"deg": "deg", "sw": "shoulder_widths"}.get(unit, unit)
             values = {
                 "peak": a.peak,
                 "p95": a.p95,

@@ -10,7 +10,6 @@ from textual.widgets import Footer, Static
 from motionmusic.core.calibration import Calibrator, prompt_lines
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import Range
-from motionmusic.core.session import features
 from motionmusic.runtime.commands import Calibrate, UseProfile
 from motionmusic.runtime.state import EngineState
 from motionmusic.store import clients
@@ -39,7 +38,7 @@ class CalibrateScreen(Watching):
         self._taken: dict[str, Range] | None = None  # a result already shown (saved or not)
 
     def angles(self) -> list[str]:
-        return features(self.preset)
+        return self.preset.features
 
     def action_start(self) -> None:
         if self.profile is None:

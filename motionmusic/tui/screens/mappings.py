@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from motionmusic.core.angles import ANGLE_NAMES
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import FEATURE_NAMES
 from motionmusic.core.presets import Preset, describe
 from motionmusic.core.scales import SCALES
 from motionmusic.runtime.commands import PlayPreset
@@ -73,7 +73,7 @@ class MappingsScreen(Watching):
             yield Label("sound parameter")
             yield Select(_options(controls_of(self.preset, 0)), id="parameter", allow_blank=False)
             yield Label("movement")
-            yield Select(_options(ANGLE_NAMES), id="feature", allow_blank=False)
+            yield Select(_options(FEATURE_NAMES), id="feature", allow_blank=False)
             yield Label("input from / to")
             yield Field(id="input", placeholder="e.g. 20,160")
             yield Label("curve")

@@ -10,12 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from motionmusic.core.angles import ANGLES
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import VOICE_PARAMETERS
+from motionmusic.core.features import FEATURES
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import AngleSettings
-from motionmusic.core.session import features
 from motionmusic.runtime.commands import NextClient
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.state import EngineState
@@ -24,7 +23,7 @@ from motionmusic.tui.widgets.figure import Figure
 from motionmusic.tui.widgets.meter import Meter
 
 NO_SETTINGS = AngleSettings()
-UNITS = {spec.name: ("sw" if spec.unit == "sw" else "°") for spec in ANGLES}
+UNITS = {spec.name: (spec.symbol.strip() or spec.unit) for spec in FEATURES}
 
 
 def title(state: EngineState) -> str:
@@ -135,7 +134,7 @@ class SessionScreen(Watching):
         played, profile, angles = state.played, state.profile, state.angles
         if played is None or angles is None:
             return
-        names = list(dict.fromkeys([*features(played), *(profile.targets() if profile else {})]))
+        names = list(dict.fromkeys([*played.features, *(profile.targets() if profile else {})]))
         box = self.query_one("#meters", Vertical)
         meters = list(box.query(Meter))
         if [m.name for m in meters] != names:

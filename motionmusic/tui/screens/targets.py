@@ -8,7 +8,6 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.profile import AngleSettings
-from motionmusic.core.session import features
 from motionmusic.core.targets import stretch_edge
 from motionmusic.runtime.commands import UseProfile
 from motionmusic.runtime.state import EngineState
@@ -58,7 +57,7 @@ class TargetsScreen(Watching):
 
     def rows(self) -> list[str]:
         targeted = list(self.shown.angles) if self.shown else []
-        return list(dict.fromkeys([*features(self.preset), *targeted]))
+        return list(dict.fromkeys([*self.preset.features, *targeted]))
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)

@@ -1,0 +1,94 @@
+"""Gestures: a feature held past a threshold becomes a switch, as an accessibility switch is.
+
+A client who can only blink, smile or open the mouth plays by switching: a note struck, a drone
+toggled, the next chord. Natural movement must never switch anything, so a gesture counts only
+when it is *held* (`hold_ms`: a natural blink lasts 0.1-0.3 s, a deliberate one is held), and
+not again within `refractory_ms` (a spasm or a tremor presses twice). It lets go only when the
+feature falls `release` below the threshold, so a value hovering at the threshold does not
+chatter. Its mode says what a press does, as on Skoog's and Soundbeam's switches:
+
+- momentary: on while held;
+- latch: each press toggles it on or off;
+- retrigger: a press, and another every `refractory_ms` while it is held.
+
+Every crossing of the threshold is also counted (`crossings`), held or not: the session log and
+the summary see each blink, while only a deliberate one plays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from motionmusic.core.presets import Gesture
+from motionmusic.core.shaping import shape
+
+
+@dataclass(frozen=True, slots=True)
+class GestureState:
+    """One gesture after one frame."""
+
+    name: str
+    on: bool  # what it switches is on (momentary: held; latch: toggled on)
+    pressed: bool  # it was pressed in this frame (retrigger: also each repeat)
+    progress: float  # 0..1 of the hold time done while held, 0 when let go
+    presses: int  # since the start
+    crossings: int  # times the threshold was crossed, held long enough or not
+    held_s: float  # time spent pressed, since the start
+
+
+class GestureDetector:
+    def __init__(self, gesture: Gesture) -> None:
+        self.gesture = gesture
+        self._hold_s = gesture.hold_ms / 1000
+        self._refractory_s = gesture.refractory_ms / 1000
+        self._since: float | None = None  # when the threshold was crossed, while past it
+        self._pressed = False  # held long enough, not yet let go
+        self._last_press = -math.inf
+        self._latched = False
+        self._last_t: float | None = None
+        self.presses = self.crossings = 0
+        self.held_s = 0.0
+
+    def position(self, value: float) -> float:
+        g = self.gesture
+        return shape(value, *g.input, g.curve, g.invert, g.dead_zone)
+
+    def __call__(self, t: float, value: float) -> GestureState:
+        """The state after a frame at `t` seconds in which the feature measured `value` (NaN:
+        not measured, which lets go)."""
+        p = self.position(value)
+        g = self.gesture
+        if self._pressed and self._last_t is not None:
+            self.held_s += t - self._last_t
+        self._last_t = t
+        past = not math.isnan(p) and (
+            p >= g.threshold or (self._since is not None and p > g.threshold - g.release)
+        )
+        if not past:
+            self._since, self._pressed = None, False
+            return self._state(False, 0.0)
+        if self._since is None:
+            self._since = t
+            self.crossings += 1
+        held = t - self._since + 1e-6  # frame times are rounded to the nanosecond
+        progress = 1.0 if self._hold_s <= 0 else min(held / self._hold_s, 1.0)
+        return self._state(self._press(t, progress), progress)
+
+    def _press(self, t: float, progress: float) -> bool:
+        if progress < 1.0 or t - self._last_press < self._refractory_s:
+            return False
+        if self._pressed and self.gesture.mode != "retrigger":
+            return False
+        self._pressed, self._last_press = True, t
+        self.presses += 1
+        if self.gesture.mode == "latch":
+            self._latched = not self._latched
+        return True
+
+    def _state(self, pressed: bool, progress: float) -> GestureState:
+        mode = self.gesture.mode
+        on = self._latched if mode == "latch" else self._pressed
+        return GestureState(
+            self.gesture.name, on, pressed, progress, self.presses, self.crossings, self.held_s
+        )
