@@ -25,11 +25,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The tests need the real pose and face models: $MOTIONMUSIC_MODEL and $MOTIONMUSIC_FACE_MODEL when
-# set, else the ones installed in the user data dir, else the official bundles are fetched once.
+# The tests need the real pose, face and hand models: $MOTIONMUSIC_MODEL, $MOTIONMUSIC_FACE_MODEL and
+# $MOTIONMUSIC_HAND_MODEL when set, else the ones installed in the user data dir, else the official
+# bundles are fetched once.
 pytest: $(STAMP)
 	$(BIN)/motionmusic model fetch --if-missing
 	$(BIN)/motionmusic model fetch face --if-missing
+	$(BIN)/motionmusic model fetch hand --if-missing
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

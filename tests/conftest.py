@@ -40,18 +40,29 @@ def model_path() -> Path:
     return _MODEL
 
 
-_FACE: Path | None = None
-try:
-    _FACE = landmarker_models.resolve("face")
-except MotionMusicError as exc:
-    _FACE_ERROR = str(exc)
+_PARTS: dict[str, Path | str] = {}
+for _part in landmarker_models.KINDS:
+    try:
+        _PARTS[_part] = landmarker_models.resolve(_part)
+    except MotionMusicError as exc:
+        _PARTS[_part] = str(exc)
+
+
+def _part_model(part: str) -> Path:
+    found = _PARTS[part]
+    if not isinstance(found, Path):
+        pytest.fail(f"the real {part} model is required: {found}")
+    return found
 
 
 @pytest.fixture(scope="session")
 def face_model_path() -> Path:
-    if _FACE is None:
-        pytest.fail(f"the real face model is required: {_FACE_ERROR}")
-    return _FACE
+    return _part_model("face")
+
+
+@pytest.fixture(scope="session")
+def hand_model_path() -> Path:
+    return _part_model("hand")
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +81,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MOTIONMUSIC_HOME", str(home))
     if _MODEL is not None and not os.environ.get("MOTIONMUSIC_MODEL"):
         monkeypatch.setenv("MOTIONMUSIC_MODEL", str(_MODEL))
-    if _FACE is not None and not os.environ.get("MOTIONMUSIC_FACE_MODEL"):
-        monkeypatch.setenv("MOTIONMUSIC_FACE_MODEL", str(_FACE))
+    for part in landmarker_models.KINDS:
+        found, variable = _PARTS[part], landmarker_models.ENV[part]
+        if isinstance(found, Path) and not os.environ.get(variable):
+            monkeypatch.setenv(variable, str(found))
     return home
 
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from motionmusic.core.face import measure_face
-from motionmusic.core.features import FEATURE_INDEX
+from motionmusic.core.features import FEATURE_INDEX, Source
 from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.gestures import GestureDetector
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
-from motionmusic.core.protocols import Sample
+from motionmusic.core.protocols import FeatureSource, Sample
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.face_source import FaceSource
 from motionmusic.runtime.tracker import Tracker
@@ -115,9 +115,8 @@ def _track(clip: Path, face_model_path: Path) -> list[Sample]:
     source = VideoSource(clip, realtime=False)
     with MediaPipeFace(face_model_path) as model:
         preset = find_preset("blink-switch")
-        tracker = Tracker(
-            source, NoPoses(), FeatureFilter(OFF), face=FaceSource(model), needs=preset.sources
-        )
+        parts: dict[Source, FeatureSource] = {"face": FaceSource(model)}
+        tracker = Tracker(source, NoPoses(), FeatureFilter(OFF), parts=parts, needs=preset.sources)
         samples = track_all(tracker, without_pixels)
     source.close()
     return samples

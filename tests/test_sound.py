@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from motionmusic.adapters.synth_pyo import OfflineSynth
+from motionmusic.core.features import Source
 from motionmusic.core.filters import OFF
 from motionmusic.core.presets import Preset
-from motionmusic.core.replay import TraceFaces, TracePoses, TraceSource
+from motionmusic.core.protocols import FeatureSource
+from motionmusic.core.replay import TraceFeatures, TracePoses, TraceSource
 from motionmusic.core.scales import note_to_midi, scale_notes
 from motionmusic.core.trace import read_trace, save_trace
 from motionmusic.runtime.render import render
@@ -27,8 +29,10 @@ def play(trace: Path, preset: Preset, wav: Path) -> tuple[np.ndarray, int, dict[
     loaded = read_trace(trace)
     source = TraceSource(loaded, realtime=False)
     synth = OfflineSynth(preset, wav)
-    faces = TraceFaces(loaded) if "face" in preset.sources else None
-    result = render(source, TracePoses(loaded), preset, synth, wav, face=faces)
+    parts: dict[Source, FeatureSource] = {
+        part: TraceFeatures(loaded, part) for part in ("face", "hand") if part in preset.sources
+    }
+    result = render(source, TracePoses(loaded), preset, synth, wav, parts=parts)
     with result.curves.open() as file:
         rows = list(csv.DictReader(file))
     curves = {key: np.array([float(r[key]) for r in rows]) for key in rows[0]}

@@ -6,6 +6,7 @@ Each command wires objects together; the loop is the engine's, the sound the syn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from motionmusic.cli.options import (
 )
 from motionmusic.cli.switch_input import open_switch
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import Source
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, SourceInfo
+from motionmusic.core.protocols import FeatureSource, FrameSource, PoseEstimator, SourceInfo
 from motionmusic.core.session import Kind
 from motionmusic.core.summary import SessionSummary, session_parts
 from motionmusic.core.trace import read_trace
@@ -41,7 +43,7 @@ from motionmusic.runtime.sources import (
     DefaultSource,
     bundled_trace,
     default_source,
-    open_face,
+    open_parts,
     open_source,
 )
 from motionmusic.store import clients
@@ -117,8 +119,8 @@ def _render_to(
         for note in notes:
             console.print(note)
         recorder = _recorder(frame_source.info, "live", estimator.model) if profile else None
-        face = open_face(frame_source, stack) if "face" in preset.sources else None
-        result = _render(frame_source, estimator, preset, out, profile, recorder, who, face)
+        parts = open_parts(frame_source, stack, preset.sources)
+        result = _render(frame_source, estimator, preset, out, profile, recorder, who, parts)
     console.print(
         f"{result.wav}: {result.seconds:.1f} s from {result.frames} frames; curves {result.curves}; "
         f"smoothing heard {result.smoothing_ms:.0f} ms after the movement"
@@ -133,13 +135,13 @@ def _render(
     profile: Profile | None,
     recorder: SessionRecorder | None,
     who: Who | None = None,
-    face: Faces | None = None,
+    parts: Mapping[Source, FeatureSource] | None = None,
 ) -> Rendered:
     from motionmusic.adapters.synth_pyo import OfflineSynth
 
     synth = OfflineSynth(preset, out)
     return render_offline(
-        source, estimator, preset, synth, out, profile, recorder, who, console.print, face
+        source, estimator, preset, synth, out, profile, recorder, who, console.print, parts
     )
 
 

@@ -26,11 +26,14 @@ class Seen(Enum):
     ABSENT = "client not in view"
     OTHER = "someone else in view — not playing"
     NO_FACE = "face not in view"  # a face-only preset: the client's face is not seen
+    NO_HAND = "hand not in view"  # a hand-only preset: the client's hand is not seen
 
     @property
     def code(self) -> int:
         """The session log's `present` byte: 1 the client, 0 nobody, 2 someone else."""
-        return {Seen.CLIENT: 1, Seen.ABSENT: 0, Seen.OTHER: 2, Seen.NO_FACE: 0}[self]
+        return {Seen.CLIENT: 1, Seen.ABSENT: 0, Seen.OTHER: 2, Seen.NO_FACE: 0, Seen.NO_HAND: 0}[
+            self
+        ]
 
 
 class ClientLock:

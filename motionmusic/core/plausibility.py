@@ -12,6 +12,10 @@ the angle (180°: the arm along the trunk line, pointing up). Sources:
   and Recording* (1965), as tabulated in C. C. Norkin and D. J. White, *Measurement of Joint
   Motion: A Guide to Goniometry*, 5th ed., F. A. Davis, 2016, appendix A: shoulder flexion 0-180°,
   extension 0-60°, abduction 0-180°; elbow flexion 0-150°;
+- fingers: the same AAOS table: metacarpophalangeal (MCP) flexion 0-90°, proximal interphalangeal
+  (PIP) 0-100°, distal interphalangeal (DIP) 0-90°, so a finger's total flexion (MCP + PIP + DIP,
+  the total active motion of the American Society for Surgery of the Hand) is at most 280°; the
+  thumb's MCP 0-50° and IP 0-80°, at most 130°;
 - cervical spine: American Medical Association, *Guides to the Evaluation of Permanent
   Impairment*, 5th ed., 2001, section 15.12: flexion 50°, extension 60°, lateral bending 45°,
   rotation 80° each way.
@@ -37,6 +41,11 @@ LIMITS: dict[str, tuple[float, float]] = {
     "head_yaw": (-80.0 - CAMERA_ERROR_DEG, 80.0 + CAMERA_ERROR_DEG),
     "head_pitch": (-50.0 - CAMERA_ERROR_DEG, 60.0 + CAMERA_ERROR_DEG),  # looking up is +
     "head_roll": (-45.0 - CAMERA_ERROR_DEG, 45.0 + CAMERA_ERROR_DEG),
+    "thumb_flexion": (-math.inf, 130.0 + CAMERA_ERROR_DEG),
+    **{
+        f"{finger}_flexion": (-math.inf, 280.0 + CAMERA_ERROR_DEG)
+        for finger in ("index", "middle", "ring", "little")
+    },
 }
 """(lowest, highest) a body can show, per angle; angles not listed (wrist height in shoulder
 widths, trunk lean) have no joint range to check."""

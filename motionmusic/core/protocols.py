@@ -22,6 +22,7 @@ from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.face import FaceFrame
 from motionmusic.core.features import Features
+from motionmusic.core.hand import HandFrame
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.presets import Preset
 from motionmusic.core.targets import TargetState
@@ -100,9 +101,21 @@ class FaceEstimator(Protocol):
     def close(self) -> None: ...
 
 
-class Faces(Protocol):
-    """The face source as the tracker uses it: the client's face features each frame, live
-    (`runtime.face_source.FaceSource`) or as a session log recorded them (`TraceFaces`)."""
+class HandEstimator(Protocol):
+    """Finds hands: the hand source's model (the hand features are measured in `core.hand`)."""
+
+    stage_ms: dict[str, float]
+    model: str
+
+    def hands(self, frame: Frame) -> list[HandFrame]: ...
+
+    def close(self) -> None: ...
+
+
+class FeatureSource(Protocol):
+    """A source of features other than the body, as the tracker uses it: the client's face or
+    hand features each frame, live (`runtime.face_source`, `runtime.hand_source`) or as a
+    session log recorded them (`TraceFeatures`)."""
 
     @property
     def stage_ms(self) -> dict[str, float]:
@@ -110,12 +123,12 @@ class Faces(Protocol):
         ...
 
     def look(self, frame: Frame, pose: PoseFrame | None, body: bool) -> tuple[Features, Seen]:
-        """The client's face features in `frame`, and whose face was seen (NO_FACE: none).
-        `body`: the body is tracked too, and `pose` says where the client's head is."""
+        """The client's features in `frame`, and whether the client's face or hand was seen.
+        `body`: the body is tracked too, and `pose` says where the client is."""
         ...
 
     def release(self) -> None:
-        """Let the lock on the client's face go (the therapist's cycle key)."""
+        """Let the lock on the client's face or hand go (the therapist's cycle key)."""
         ...
 
 

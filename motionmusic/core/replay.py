@@ -11,7 +11,7 @@ import numpy as np
 
 from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
-from motionmusic.core.features import Features, source_slice
+from motionmusic.core.features import Features, Source, source_slice
 from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.protocols import SourceInfo, SourceStatus
 from motionmusic.core.trace import Trace
@@ -97,24 +97,23 @@ class TracePoses:
         pass
 
 
-class TraceFaces:
-    """The face source's offline twin: the face features a session log recorded for each frame
-    a `TraceSource` hands out (the face's points are never logged: its features are)."""
+class TraceFeatures:
+    """A face or hand source's offline twin: the features of that source a session log recorded
+    for each frame a `TraceSource` hands out (a face's or a hand's points are never logged)."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Trace, source: Source) -> None:
         self.values, self.confidence = trace.features()
+        self.part = source_slice(source)
+        self.unseen = Seen.NO_FACE if source == "face" else Seen.NO_HAND
         self.stage_ms: dict[str, float] = {}
 
     def look(self, frame: Frame, pose: PoseFrame | None, body: bool) -> tuple[Features, Seen]:
-        features = Features.missing(frame.t_ns)
-        if np.isnan(self.values[frame.index, FACE]).all():
-            return features, Seen.NO_FACE
-        features.values[FACE] = self.values[frame.index, FACE]
-        features.confidence[FACE] = self.confidence[frame.index, FACE]
+        features, part = Features.missing(frame.t_ns), self.part
+        if np.isnan(self.values[frame.index, part]).all():
+            return features, self.unseen
+        features.values[part] = self.values[frame.index, part]
+        features.confidence[part] = self.confidence[frame.index, part]
         return features, Seen.CLIENT
 
     def release(self) -> None:
         pass
-
-
-FACE = source_slice("face")

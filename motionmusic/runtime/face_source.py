@@ -4,14 +4,10 @@ With the body tracked too, the face model looks only where the client's pose put
 face it finds there is the client's, by the body's own client lock, and nobody else's face is
 ever looked at. Without the body (a face-only preset: a client seen from the shoulders up) the
 face model tracks up to two faces over the picture and the client's is the one where the client's
-face was: the first time the largest (nearest) face, then always the face nearest the last one,
-within `KEEP_WITHIN` face widths. A face elsewhere is someone else's: not played, not logged.
-The therapist's cycle key (`next_client`) lets the lock go, and the largest face is taken again.
+face was (`core.place.PlaceLock`). A face elsewhere is someone else's: not played, not logged.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -19,11 +15,10 @@ from motionmusic.core.client import Seen
 from motionmusic.core.face import FaceFrame, measure_face
 from motionmusic.core.features import Features
 from motionmusic.core.landmarks import Landmark as L
+from motionmusic.core.place import PlaceLock
 from motionmusic.core.pose import Frame, PoseFrame, Zone
 from motionmusic.core.protocols import FaceEstimator
 
-KEEP_WITHIN = 1.5
-"""Face widths the client's face may move between two frames it is seen in and still be theirs."""
 HEAD_POINTS = (
     L.NOSE,
     L.LEFT_EYE,
@@ -66,7 +61,7 @@ class FaceSource:
     def __init__(self, estimator: FaceEstimator) -> None:
         self.estimator = estimator
         self.face: FaceFrame | None = None
-        self._last: tuple[float, float, float] | None = None  # centre x, y and width, pixels
+        self.lock = PlaceLock()
 
     @property
     def stage_ms(self) -> dict[str, float]:
@@ -74,7 +69,7 @@ class FaceSource:
 
     def release(self) -> None:
         """Let the lock go: the largest face is the client's from the next frame."""
-        self._last = None
+        self.lock.release()
 
     def look(self, frame: Frame, pose: PoseFrame | None, body: bool) -> tuple[Features, Seen]:
         """The client's face features this frame, and whose face was seen. `body`: the body is
@@ -90,16 +85,5 @@ class FaceSource:
             faces = self.estimator.faces(frame, zone) if zone is not None else []
             return faces[0] if faces else None
         faces = self.estimator.faces(frame)
-        if not faces:
-            return None
-        places = [_centre_and_width(face) for face in faces]
-        if self._last is None:
-            chosen = max(range(len(faces)), key=lambda i: places[i][2])
-        else:
-            x, y, width = self._last
-            distance = [math.hypot(px - x, py - y) for px, py, _ in places]
-            chosen = int(np.argmin(distance))
-            if distance[chosen] > KEEP_WITHIN * width:
-                return None
-        self._last = places[chosen]
-        return faces[chosen]
+        chosen = self.lock.choose([_centre_and_width(face) for face in faces])
+        return None if chosen is None else faces[chosen]

@@ -8,14 +8,15 @@ reads or writes the loop's objects from the watcher's thread: state comes out as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import Source
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.core.protocols import (
-    Faces,
+    FeatureSource,
     FrameSource,
     Output,
     PoseEstimator,
@@ -55,7 +56,7 @@ class LiveSession:
         kind: str = "live",
         who: Who | None = None,
         outputs: Sequence[Output] = (),
-        face: Faces | None = None,
+        parts: Mapping[Source, FeatureSource] | None = None,
     ) -> None:
         self._notify: Notify = lambda text: None
         self.recorder = SessionRecorder(
@@ -66,7 +67,7 @@ class LiveSession:
             on_saved=lambda summary: self._notify(saved_line(summary)),
             on_problem=lambda text: self._notify(text),
         )
-        tracker = Tracker.for_preset(source, estimator, preset, who, face)
+        tracker = Tracker.for_preset(source, estimator, preset, who, parts)
         self.instrument = Instrument(preset, synth, profile, factory, outputs)
         self.engine = Engine(
             tracker,

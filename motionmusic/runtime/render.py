@@ -9,15 +9,16 @@ volume, presence, strikes), so the music can be checked against the movement tha
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from motionmusic.core.controls import Controls
+from motionmusic.core.features import Source
 from motionmusic.core.people import Who
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
-from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, Sample, Synth
+from motionmusic.core.protocols import FeatureSource, FrameSource, PoseEstimator, Sample, Synth
 from motionmusic.runtime.commands import Record
 from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.instrument import Instrument
@@ -78,13 +79,13 @@ def render(
     recorder: SessionRecorder | None = None,
     who: Who | None = None,
     on_notice: Callable[[str], None] | None = None,
-    face: Faces | None = None,
+    parts: Mapping[Source, FeatureSource] | None = None,
 ) -> Rendered:
     """Track `source` (unpaced) and play `preset` (as `profile`'s client plays it) into `synth`,
     an offline synth writing `wav`; the curves go to `<wav>.controls.csv`. With a `recorder`
     the client's session is logged too. `who` picks the client when several people are in view;
     `on_notice` hears what the engine announces (the client out of view, back), timed."""
-    tracker = Tracker.for_preset(source, estimator, preset, who, face)
+    tracker = Tracker.for_preset(source, estimator, preset, who, parts)
     curves_path = wav.with_suffix(".controls.csv")
     curves = CurveWriter(curves_path, preset)
     instrument = Instrument(preset, synth, profile)

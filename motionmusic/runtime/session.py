@@ -20,7 +20,7 @@ from motionmusic.runtime.audio import AudioSettings, start_synth
 from motionmusic.runtime.client_display import open_display, show
 from motionmusic.runtime.live_session import LiveSession
 from motionmusic.runtime.outputs import NONE_WANTED, Wanted, open_outputs
-from motionmusic.runtime.sources import open_face, open_source
+from motionmusic.runtime.sources import open_parts, open_source
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def open_session(request: SessionRequest, stack: ExitStack) -> OpenedSession:
     if screen is not None:
         stack.callback(screen.close)
     source, estimator = _source(request, stack, notes)
-    face = open_face(source, stack) if "face" in request.preset.sources else None
+    parts = open_parts(source, stack, request.preset.sources)
     outputs = open_outputs(request.preset, request.wanted)
     for output in outputs:
         stack.callback(output.close)
@@ -68,7 +68,7 @@ def open_session(request: SessionRequest, stack: ExitStack) -> OpenedSession:
     live = LiveSession(
         source, estimator, request.preset, synth, factory, request.profile,
         source_name=request.source_name, kind=request.kind, who=request.who, outputs=outputs,
-        face=face,
+        parts=parts,
     )  # fmt: skip
     stack.callback(live.close)  # a front end closes it; this covers one that never started
     notes += [warning] if warning else []

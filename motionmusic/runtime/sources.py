@@ -12,11 +12,14 @@ from importlib import resources
 from pathlib import Path
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator
-from motionmusic.core.replay import TraceFaces, TracePoses, TraceSource
+from motionmusic.core.features import Source
+from motionmusic.core.protocols import FeatureSource, FrameSource, PoseEstimator
+from motionmusic.core.replay import TraceFeatures, TracePoses, TraceSource
 from motionmusic.core.trace import SUFFIX, read_trace
 from motionmusic.runtime.face_source import FaceSource
+from motionmusic.runtime.hand_source import HandSource
 from motionmusic.store import landmarker_models, pose_models
+from motionmusic.store.landmarker_models import Kind
 
 BUNDLED = ("dance_arms_raise_front", "head_tilt_webcam")
 
@@ -94,16 +97,31 @@ def _mediapipe(
     return stack.enter_context(MediaPipePose(path, name=pose_models.describe(path)))
 
 
-def open_face(source: FrameSource, stack: ExitStack) -> Faces:
-    """The face source for a preset that plays the face: the face model on the source's
-    pixels (closed when `stack` closes), or for a recorded trace the face features it holds."""
-    if isinstance(source, TraceSource):
-        return TraceFaces(source.trace)
-    from motionmusic.adapters.face_mediapipe import MediaPipeFace
+def open_parts(
+    source: FrameSource, stack: ExitStack, needs: frozenset[Source]
+) -> dict[Source, FeatureSource]:
+    """The face and hand sources a preset plays (`needs`): their models on the source's pixels
+    (closed when `stack` closes), or for a recorded trace the features it holds. A missing or
+    damaged model is one line saying how to get it."""
+    parts: dict[Source, FeatureSource] = {}
+    for part in ("face", "hand"):
+        if part in needs:
+            parts[part] = _part(source, stack, part)
+    return parts
 
-    path = landmarker_models.resolve("face")
-    model = MediaPipeFace(path, name=landmarker_models.describe("face", path))
-    return FaceSource(stack.enter_context(model))
+
+def _part(source: FrameSource, stack: ExitStack, part: Kind) -> FeatureSource:
+    if isinstance(source, TraceSource):
+        return TraceFeatures(source.trace, part)
+    path = landmarker_models.resolve(part)
+    name = landmarker_models.describe(part, path)
+    if part == "face":
+        from motionmusic.adapters.face_mediapipe import MediaPipeFace
+
+        return FaceSource(stack.enter_context(MediaPipeFace(path, name=name)))
+    from motionmusic.adapters.hand_mediapipe import MediaPipeHand
+
+    return HandSource(stack.enter_context(MediaPipeHand(path, name=name)))
 
 
 class _closing:

@@ -16,15 +16,16 @@ pose puts the head.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from motionmusic.core.angles import measure_body
 from motionmusic.core.client import Seen
 from motionmusic.core.features import Features, Source
 from motionmusic.core.filters import FeatureFilter
 from motionmusic.core.people import Who
-from motionmusic.core.pose import Frame
+from motionmusic.core.pose import Frame, PoseFrame
 from motionmusic.core.presets import Preset
-from motionmusic.core.protocols import Faces, FrameSource, PoseEstimator, Sample
+from motionmusic.core.protocols import FeatureSource, FrameSource, PoseEstimator, Sample
 from motionmusic.runtime.follower import Follower, Sighting
 
 
@@ -36,11 +37,11 @@ class Tracker:
         smoother: FeatureFilter,
         who: Who | None = None,
         people: int = 1,
-        face: Faces | None = None,
+        parts: Mapping[Source, FeatureSource] | None = None,
         needs: frozenset[Source] = frozenset({"body"}),
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
-        self.face = face
+        self.parts = dict(parts or {})  # the face and hand sources there are
         self.needs = needs
         self.follower = Follower(estimator, who, people) if estimator.sees_people else None
         self.group: list[FeatureFilter] = []  # group play: persons 2, 3, ... each smoothed alone
@@ -53,17 +54,22 @@ class Tracker:
         estimator: PoseEstimator,
         preset: Preset,
         who: Who | None = None,
-        face: Faces | None = None,
+        parts: Mapping[Source, FeatureSource] | None = None,
     ) -> Tracker:
         """The chain a preset plays through: its smoothing, at the source's frame rate, for as
         many people as it has players, from the sources it plays."""
         smoother = FeatureFilter(preset.smoothing, source.info.fps)
-        return cls(source, estimator, smoother, who, preset.people, face, preset.sources)
+        return cls(source, estimator, smoother, who, preset.people, parts, preset.sources)
+
+    @property
+    def playing(self) -> list[FeatureSource]:
+        """The face and hand sources the preset plays (and that are there to run)."""
+        return [part for source, part in self.parts.items() if source in self.needs]
 
     @property
     def body(self) -> bool:
         """The pose model runs: the preset plays the body, or nothing else can find the client."""
-        return "body" in self.needs or self.face is None
+        return "body" in self.needs or not self.playing
 
     def play_for(self, people: int) -> None:
         """Follow `people` people (group play) from the next frame; a recorded trace has one."""
@@ -81,22 +87,36 @@ class Tracker:
         pose = self.estimator.estimate(frame)
         return Sighting(pose, Seen.CLIENT if pose is not None else Seen.ABSENT)
 
+    def _measure_parts(
+        self, frame: Frame, pose: PoseFrame | None, raw: Features
+    ) -> tuple[Features, Seen]:
+        """The face's and the hand's features added to the body's. Without the body, the client
+        is seen when one of them is; with it, the body says."""
+        body = self.body
+        seen: list[Seen] = []
+        for source, part in self.parts.items():
+            if source in self.needs:
+                features, found = part.look(frame, pose, body)
+                raw = raw.merged(features, source)
+                seen.append(found)
+        if body or not seen or Seen.CLIENT in seen:
+            return raw, Seen.CLIENT
+        return raw, seen[0]
+
     def step(self, frame: Frame) -> Sample:
         t0 = time.perf_counter_ns()
         sighting = self._look(frame) if self.body else Sighting(None, Seen.CLIENT)
         pose, seen = sighting.pose, sighting.seen
         t1 = time.perf_counter_ns()
         raw = measure_body(pose) if pose is not None else Features.missing(frame.t_ns)
-        if self.face is not None and "face" in self.needs and seen is Seen.CLIENT:
-            face, face_seen = self.face.look(frame, pose, self.body)
-            raw = raw.merged(face, "face")
-            seen = seen if self.body else face_seen
+        if seen is Seen.CLIENT:
+            raw, seen = self._measure_parts(frame, pose, raw)
         t2 = time.perf_counter_ns()
         angles = self.smoother(raw)
         t3 = time.perf_counter_ns()
         stages = {"decode": frame.decode_ns / 1e6, **self.estimator.stage_ms}
-        if self.face is not None and "face" in self.needs:
-            stages.update(self.face.stage_ms)
+        for part in self.playing:
+            stages.update(part.stage_ms)
         stages.update(pose=(t1 - t0) / 1e6, angles=(t2 - t1) / 1e6, filter=(t3 - t2) / 1e6)
         group = tuple(
             smoother(measure_body(p) if p is not None else Features.missing(frame.t_ns))

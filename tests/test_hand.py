@@ -1,0 +1,144 @@
+"""The hand plays: finger flexion within what fingers can do on both hand clips, a pinch where the
+thumb and index meet, and finger-notes whose WAV pitch follows which finger curls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motionmusic.core.features import FEATURE_INDEX, FINGERS, Features, Source
+from motionmusic.core.filters import OFF, FeatureFilter
+from motionmusic.core.gestures import GestureDetector
+from motionmusic.core.plausibility import LIMITS
+from motionmusic.core.presets import Gesture
+from motionmusic.core.protocols import FeatureSource, Sample
+from motionmusic.core.scales import midi_to_hz, note_to_midi
+from motionmusic.core.trace import TraceHeader, TraceWriter
+from motionmusic.runtime.engine import track_all
+from motionmusic.runtime.hand_source import HandSource
+from motionmusic.runtime.tracker import Tracker
+from motionmusic.store.preset_library import find_preset
+from tests.audio import f0_track
+from tests.conftest import without_pixels
+from tests.test_face import NoPoses
+from tests.test_sound import play
+
+CLIPS = ("hand_open_turn.mp4", "asl_hand_25fps.mp4")
+PINCH = Gesture(name="pinch", feature="pinch_gap", input=(0.15, 0.6), invert=True, threshold=0.7)
+"""A thumb-index pinch: the gap closing to under 0.29 palm lengths."""
+
+
+@pytest.fixture(scope="module")
+def hands(hand_model_path: Path, media_dir: Path) -> Callable[[str], list[Sample]]:
+    """Each hand clip tracked once, by the hand source alone (a hand-only preset)."""
+    from motionmusic.adapters.hand_mediapipe import MediaPipeHand
+    from motionmusic.adapters.video_cv2 import VideoSource
+
+    cache: dict[str, list[Sample]] = {}
+
+    def run(clip: str) -> list[Sample]:
+        if clip not in cache:
+            source = VideoSource(media_dir / "hands" / clip, realtime=False)
+            with MediaPipeHand(hand_model_path) as model:
+                part = HandSource(model)
+                parts: dict[Source, FeatureSource] = {"hand": part}
+                needs = find_preset("finger-notes").sources
+                tracker = Tracker(source, NoPoses(), FeatureFilter(OFF), parts=parts, needs=needs)
+                cache[clip] = track_all(tracker, without_pixels)
+                assert part.hand is not None and part.hand.side == "right"  # both: a right hand
+            source.close()
+        return cache[clip]
+
+    return run
+
+
+def _series(samples: list[Sample], name: str) -> np.ndarray:
+    return np.array([s.raw[name] for s in samples])
+
+
+@pytest.mark.parametrize("clip", CLIPS)
+def test_finger_flexion_stays_within_what_fingers_can_do(
+    hands: Callable[[str], list[Sample]], clip: str
+) -> None:
+    samples = hands(clip)
+    assert all(not np.isnan(s.raw["index_flexion"]) for s in samples)  # the hand on every frame
+    for finger in FINGERS:
+        flexion = _series(samples, f"{finger}_flexion")
+        high = LIMITS[f"{finger}_flexion"][1]
+        assert flexion.min() >= 0.0 and flexion.max() <= high, finger
+
+
+def test_finger_spelling_curls_each_finger_through_a_wide_range(
+    hands: Callable[[str], list[Sample]],
+) -> None:
+    samples = hands("asl_hand_25fps.mp4")
+    for finger in ("index", "middle", "ring", "little"):
+        flexion = _series(samples, f"{finger}_flexion")
+        assert np.ptp(flexion) > 120, finger  # straight to curled, as the letters ask
+
+
+def test_a_pinch_is_seen_where_the_thumb_and_index_meet(
+    hands: Callable[[str], list[Sample]],
+) -> None:
+    samples = hands("hand_open_turn.mp4")
+    detector = GestureDetector(PINCH.model_copy(update={"hold_ms": 0}))
+    starts = []
+    for i, sample in enumerate(samples):
+        before = detector.crossings
+        detector(sample.frame.t_ns / 1e9, sample.raw["pinch_gap"])
+        if detector.crossings > before:
+            starts.append(i)
+    gap = _series(samples, "pinch_gap")
+    assert starts == [0]  # the hand starts pinched, then opens and stays open
+    assert gap[:2].max() < 0.25 and gap[40:].min() > 0.5
+
+
+def _curl(t: float, turn: int, order: tuple[str, ...], finger: str) -> float:
+    """0 straight .. 1 curled: the finger's share of a curl taking 0.15 s each way."""
+    if not 0 <= turn < len(order) or order[turn] != finger:
+        return 0.0
+    return float(np.clip(min(t / 0.15, (0.8 - t) / 0.15), 0.0, 1.0))
+
+
+def _curl_trace(path: Path, order: tuple[str, ...], fps: float = 30.0) -> Path:
+    """A hand alone, each finger of `order` curled in turn for 0.8 s (0.4 s straight between),
+    with the model's jitter (1° RMS)."""
+    rng = np.random.default_rng(5)
+    writer = TraceWriter(path, TraceHeader((640, 480), fps, "synthetic hand"))
+    frames = round(1.2 * fps * len(order) + 0.4 * fps)
+    for i in range(frames):
+        t = i / fps
+        features = Features.missing(round(t * 1e9))
+        turn, within = divmod(t - 0.4, 1.2)
+        for finger in FINGERS:
+            straight, curl = (10.0, 100.0) if finger == "thumb" else (30.0, 220.0)
+            share = _curl(within, int(turn), order, finger)
+            value = straight + share * (curl - straight) + rng.normal(0.0, 1.0)
+            features.values[FEATURE_INDEX[f"{finger}_flexion"]] = value
+        for name in ("pinch_gap", "hand_open", "hand_height"):
+            features.values[FEATURE_INDEX[name]] = 0.5
+        features.confidence[~np.isnan(features.values)] = 1.0
+        writer.write(features.t_ns, None, features, present=1)
+    writer.close()
+    return path
+
+
+def test_finger_notes_pitch_follows_the_curled_finger(tmp_path: Path) -> None:
+    order = ("index", "little", "thumb", "ring", "middle")
+    preset = find_preset("finger-notes")
+    audio, rate, _ = play(
+        _curl_trace(tmp_path / "curls.mmtrace", order), preset, tmp_path / "f.wav"
+    )
+    notes = {voice.name: voice.note for voice in preset.voices}
+    times, f0 = f0_track(audio, rate)
+    for turn, finger in enumerate(order):
+        middle = 0.4 + 1.2 * turn + 0.5  # well into the curl
+        heard = np.nanmedian(f0[(times > middle - 0.1) & (times < middle + 0.1)])
+        expected = midi_to_hz(note_to_midi(notes[finger]))
+        assert abs(1200 * np.log2(heard / expected)) < 30, (finger, heard, expected)
+        gap = 0.4 + 1.2 * turn + 1.0  # straight again: silence
+        level = np.abs(audio[int((gap - 0.05) * rate) : int((gap + 0.05) * rate)]).max()
+        assert level < 0.05, finger
