@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from motionmusic.core.angles import measure_body
+from motionmusic.core.features import FEATURE_INDEX, FINGERS, Features
 from motionmusic.core.trace import TraceHeader, TraceWriter
 from tests.skeleton import SIZE, arm_direction, pose_of, skeleton
 
@@ -52,7 +53,6 @@ def face_trace(path: Path, seconds: float = 6.0, fps: float = 30.0) -> Path:
     2 s, the brows rise for 0.3 s every 1.5 s, the head turns ±30° and smiles a little, and both
     eyes are held shut for 0.6 s at 1 s and at 4 s (two deliberate blinks)."""
     from motionmusic.core.client import Seen
-    from motionmusic.core.features import FEATURE_INDEX, Features
 
     writer = TraceWriter(path, TraceHeader(SIZE, fps, "synthetic face"))
     for i in range(round(seconds * fps)):
@@ -72,5 +72,39 @@ def face_trace(path: Path, seconds: float = 6.0, fps: float = 30.0) -> Path:
             features.values[FEATURE_INDEX[name]] = value
             features.confidence[FEATURE_INDEX[name]] = 1.0
         writer.write(features.t_ns, None, features, present=Seen.CLIENT.code)
+    writer.close()
+    return path
+
+
+def _curl(t: float, turn: int, order: tuple[str, ...], finger: str) -> float:
+    """0 straight .. 1 curled: the finger's share of a curl taking 0.15 s each way."""
+    if not 0 <= turn < len(order) or order[turn] != finger:
+        return 0.0
+    return float(np.clip(min(t / 0.15, (0.8 - t) / 0.15), 0.0, 1.0))
+
+
+def hand_trace(
+    path: Path,
+    order: tuple[str, ...] = ("index", "little", "thumb", "ring", "middle"),
+    fps: float = 30.0,
+) -> Path:
+    """A hand alone, each finger of `order` curled in turn for 0.8 s (0.4 s straight between),
+    with the model's jitter (1° RMS)."""
+    rng = np.random.default_rng(5)
+    writer = TraceWriter(path, TraceHeader((640, 480), fps, "synthetic hand"))
+    frames = round(1.2 * fps * len(order) + 0.4 * fps)
+    for i in range(frames):
+        t = i / fps
+        features = Features.missing(round(t * 1e9))
+        turn, within = divmod(t - 0.4, 1.2)
+        for finger in FINGERS:
+            straight, curl = (10.0, 100.0) if finger == "thumb" else (30.0, 220.0)
+            share = _curl(within, int(turn), order, finger)
+            value = straight + share * (curl - straight) + rng.normal(0.0, 1.0)
+            features.values[FEATURE_INDEX[f"{finger}_flexion"]] = value
+        for name in ("pinch_gap", "hand_open", "hand_height"):
+            features.values[FEATURE_INDEX[name]] = 0.5
+        features.confidence[~np.isnan(features.values)] = 1.0
+        writer.write(features.t_ns, None, features, present=1)
     writer.close()
     return path

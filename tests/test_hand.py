@@ -9,20 +9,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionmusic.core.features import FEATURE_INDEX, FINGERS, Features, Source
+from motionmusic.core.features import FINGERS, Source
 from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.gestures import GestureDetector
 from motionmusic.core.plausibility import LIMITS
 from motionmusic.core.presets import Gesture
 from motionmusic.core.protocols import FeatureSource, Sample
 from motionmusic.core.scales import midi_to_hz, note_to_midi
-from motionmusic.core.trace import TraceHeader, TraceWriter
 from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.hand_source import HandSource
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset
 from tests.audio import f0_track
 from tests.conftest import without_pixels
+from tests.motion import hand_trace
 from tests.test_face import NoPoses
 from tests.test_sound import play
 
@@ -96,42 +96,10 @@ def test_a_pinch_is_seen_where_the_thumb_and_index_meet(
     assert gap[:2].max() < 0.25 and gap[40:].min() > 0.5
 
 
-def _curl(t: float, turn: int, order: tuple[str, ...], finger: str) -> float:
-    """0 straight .. 1 curled: the finger's share of a curl taking 0.15 s each way."""
-    if not 0 <= turn < len(order) or order[turn] != finger:
-        return 0.0
-    return float(np.clip(min(t / 0.15, (0.8 - t) / 0.15), 0.0, 1.0))
-
-
-def _curl_trace(path: Path, order: tuple[str, ...], fps: float = 30.0) -> Path:
-    """A hand alone, each finger of `order` curled in turn for 0.8 s (0.4 s straight between),
-    with the model's jitter (1° RMS)."""
-    rng = np.random.default_rng(5)
-    writer = TraceWriter(path, TraceHeader((640, 480), fps, "synthetic hand"))
-    frames = round(1.2 * fps * len(order) + 0.4 * fps)
-    for i in range(frames):
-        t = i / fps
-        features = Features.missing(round(t * 1e9))
-        turn, within = divmod(t - 0.4, 1.2)
-        for finger in FINGERS:
-            straight, curl = (10.0, 100.0) if finger == "thumb" else (30.0, 220.0)
-            share = _curl(within, int(turn), order, finger)
-            value = straight + share * (curl - straight) + rng.normal(0.0, 1.0)
-            features.values[FEATURE_INDEX[f"{finger}_flexion"]] = value
-        for name in ("pinch_gap", "hand_open", "hand_height"):
-            features.values[FEATURE_INDEX[name]] = 0.5
-        features.confidence[~np.isnan(features.values)] = 1.0
-        writer.write(features.t_ns, None, features, present=1)
-    writer.close()
-    return path
-
-
 def test_finger_notes_pitch_follows_the_curled_finger(tmp_path: Path) -> None:
     order = ("index", "little", "thumb", "ring", "middle")
     preset = find_preset("finger-notes")
-    audio, rate, _ = play(
-        _curl_trace(tmp_path / "curls.mmtrace", order), preset, tmp_path / "f.wav"
-    )
+    audio, rate, _ = play(hand_trace(tmp_path / "curls.mmtrace", order), preset, tmp_path / "f.wav")
     notes = {voice.name: voice.note for voice in preset.voices}
     times, f0 = f0_track(audio, rate)
     for turn, finger in enumerate(order):

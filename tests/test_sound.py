@@ -19,7 +19,7 @@ from motionmusic.core.trace import read_trace, save_trace
 from motionmusic.runtime.render import render
 from motionmusic.store.preset_library import find_preset, shipped
 from tests.audio import cents, f0_track, level_db, max_step, peak_dbfs, read, strongest_peak
-from tests.motion import face_trace
+from tests.motion import face_trace, hand_trace
 
 pytestmark = pytest.mark.model
 
@@ -230,6 +230,8 @@ def test_no_dc_or_subsonic_rumble(name, tmp_path):
     trace = bundled_trace("head_tilt_webcam" if head else "dance_arms_raise_front")
     if "face" in find_preset(name).sources:
         trace = face_trace(tmp_path / "face.mmtrace")
+    if "hand" in find_preset(name).sources:
+        trace = hand_trace(tmp_path / "hand.mmtrace")
     audio, rate, _ = play(trace, find_preset(name), tmp_path / "x.wav")
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
     low = float(spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum())

@@ -241,7 +241,7 @@ def test_targets_presets_clients_and_help_keys():
         await until(pilot, lambda: clients.load("C23").setting(FLEX).stretch == 130)
         assert "130" in str(app.screen.query_one(DataTable).get_row(FLEX))
         await pilot.press("5", "down", "enter")  # the preset after arm-raise-pentatonic
-        await until(pilot, lambda: playing(live) == "calm-pad")
+        await until(pilot, lambda: playing(live) == "blink-switch")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         help_text = str(app.screen.query_one("Static", Static).content)

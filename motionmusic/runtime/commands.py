@@ -29,7 +29,7 @@ class PlayPreset:
         if instrument is None or instrument.preset == self.preset:
             return
         if instrument.play(self.preset):
-            engine.smoothing_follows()
+            engine.follow_preset()
             if engine.recorder is not None:
                 engine.recorder.preset_played(engine.now_ns, self.preset)
         engine.publish_soon()

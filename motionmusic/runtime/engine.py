@@ -24,6 +24,7 @@ from motionmusic.core.client import Seen
 from motionmusic.core.clock import Clock, RealClock
 from motionmusic.core.controls import Controls
 from motionmusic.core.delay import HeardDelay
+from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.features import Features
 from motionmusic.core.filters import FeatureFilter, refilter
 from motionmusic.core.pose import Frame
@@ -129,11 +130,16 @@ class Engine:
         """The time of the newest frame (or the clock's, before the first one)."""
         return self._t_ns
 
-    def smoothing_follows(self) -> None:
-        """After a preset change: the filter the new preset asks for (kept if unchanged), and as
-        many people followed as it has players."""
+    def follow_preset(self) -> None:
+        """After a preset change: the filter the new preset asks for (kept if unchanged), as
+        many people followed as it has players, and the sources it plays (a face or hand model
+        opened now if it needs one: a missing model is said, and the rest plays on)."""
         if self.instrument is not None:
             self.tracker.play_for(self.instrument.preset.people)
+            try:
+                self.tracker.use(self.instrument.preset.sources)
+            except MotionMusicError as exc:
+                self.on_notice(str(exc))
             fps = self.tracker.source.info.fps
             smoother = refilter(self.tracker.smoother, self.instrument.preset.smoothing, fps)
             if smoother is not self.tracker.smoother:
@@ -208,7 +214,7 @@ class Engine:
         if self.instrument is not None:
             swapped = self.instrument.swap_if_ready()
             if swapped is not None:
-                self.smoothing_follows()
+                self.follow_preset()
                 if self.recorder is not None:
                     self.recorder.preset_played(self._t_ns, swapped)
 

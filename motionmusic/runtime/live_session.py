@@ -29,7 +29,7 @@ from motionmusic.runtime.engine import Command, Engine, Notify, Watcher
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.recorder import SessionRecorder
 from motionmusic.runtime.state import EngineState
-from motionmusic.runtime.tracker import Tracker
+from motionmusic.runtime.tracker import Opener, Tracker
 from motionmusic.store.preset_library import find_preset, next_preset
 
 ACTIONS = ("mute", "next_preset", "preset", "record", "next_client", "safe_stop", "all_notes_off",
@@ -57,6 +57,7 @@ class LiveSession:
         who: Who | None = None,
         outputs: Sequence[Output] = (),
         parts: Mapping[Source, FeatureSource] | None = None,
+        opener: Opener | None = None,
     ) -> None:
         self._notify: Notify = lambda text: None
         self.recorder = SessionRecorder(
@@ -68,6 +69,7 @@ class LiveSession:
             on_problem=lambda text: self._notify(text),
         )
         tracker = Tracker.for_preset(source, estimator, preset, who, parts)
+        tracker.opener = opener
         self.instrument = Instrument(preset, synth, profile, factory, outputs)
         self.engine = Engine(
             tracker,

@@ -68,7 +68,7 @@ def open_session(request: SessionRequest, stack: ExitStack) -> OpenedSession:
     live = LiveSession(
         source, estimator, request.preset, synth, factory, request.profile,
         source_name=request.source_name, kind=request.kind, who=request.who, outputs=outputs,
-        parts=parts,
+        parts=parts, opener=lambda part: open_parts(source, stack, frozenset({part}))[part],
     )  # fmt: skip
     stack.callback(live.close)  # a front end closes it; this covers one that never started
     notes += [warning] if warning else []

@@ -16,7 +16,7 @@ pose puts the head.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from motionmusic.core.angles import measure_body
 from motionmusic.core.client import Seen
@@ -27,6 +27,9 @@ from motionmusic.core.pose import Frame, PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import FeatureSource, FrameSource, PoseEstimator, Sample
 from motionmusic.runtime.follower import Follower, Sighting
+
+Opener = Callable[[Source], FeatureSource]
+"""Opens a face or hand source when a preset switched to needs one."""
 
 
 class Tracker:
@@ -39,10 +42,12 @@ class Tracker:
         people: int = 1,
         parts: Mapping[Source, FeatureSource] | None = None,
         needs: frozenset[Source] = frozenset({"body"}),
+        opener: Opener | None = None,
     ) -> None:
         self.source, self.estimator, self.smoother = source, estimator, smoother
         self.parts = dict(parts or {})  # the face and hand sources there are
         self.needs = needs
+        self.opener = opener
         self.follower = Follower(estimator, who, people) if estimator.sees_people else None
         self.group: list[FeatureFilter] = []  # group play: persons 2, 3, ... each smoothed alone
         self.play_for(people)
@@ -60,6 +65,15 @@ class Tracker:
         many people as it has players, from the sources it plays."""
         smoother = FeatureFilter(preset.smoothing, source.info.fps)
         return cls(source, estimator, smoother, who, preset.people, parts, preset.sources)
+
+    def use(self, needs: frozenset[Source]) -> None:
+        """Play from these sources from the next frame (a preset switch), opening a face or hand
+        source not yet open. A model that cannot be opened raises a one-line MotionMusicError
+        and the rest plays on."""
+        self.needs = needs
+        for part in sorted(needs - {"body"} - set(self.parts)):
+            if self.opener is not None:
+                self.parts[part] = self.opener(part)
 
     @property
     def playing(self) -> list[FeatureSource]:
