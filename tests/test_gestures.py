@@ -3,6 +3,8 @@ never switches, and what a gesture does to the sound's controls."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,13 @@ from motionmusic.core.gestures import GestureDetector
 from motionmusic.core.performer import Performer
 from motionmusic.core.presets import Gesture, parse_preset_text
 from motionmusic.core.scales import note_to_midi
+from motionmusic.core.summary import summarise
+from motionmusic.core.trace import read_trace
+from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
+from tests.motion import face_trace
+from tests.test_cli import mm
+from tests.test_sessions import play_offline
 
 FPS = 30.0
 
@@ -157,3 +165,24 @@ def test_a_gate_naming_no_gesture_is_refused() -> None:
     text = 'name = "x"\n[[voices]]\nname = "d"\ninstrument = "pad"\ngate = "blink"\n'
     with pytest.raises(MotionMusicError, match="no gesture 'blink' \\(gestures: none\\)"):
         parse_preset_text(text, "x.toml")
+
+
+def test_a_face_session_counts_each_switch_in_the_summary_and_the_report(tmp_path: Path) -> None:
+    """blink-switch played by a face that holds its eyes shut twice for 0.6 s: the session log's
+    summary and the report say it switched twice, each crossing counted."""
+    assert mm("clients", "add", "F1", "--preset", "blink-switch").returncode == 0
+    trace = face_trace(tmp_path / "face.mmtrace")
+    play_offline("F1", trace, tmp_path / "f.wav")
+    log = clients.sessions("F1")[-1]
+    gesture = summarise(read_trace(log)).gestures[0]
+    assert (gesture.name, gesture.presses, gesture.crossings) == ("long_blink", 2, 2)
+    assert gesture.seconds_held == pytest.approx(0.3, abs=0.07)  # 0.6 s shut, 0.45 s to switch
+    said = mm("summary", str(log))
+    assert said.returncode == 0, said.stderr
+    assert "gesture long_blink (eyes_closed): switched 2 time(s)" in said.stdout
+    report = mm("report", "--client", "F1", "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert (
+        "<h2>Gestures</h2>" in page and "<td>long_blink</td><td>eyes_closed</td><td>2</td>" in page
+    )

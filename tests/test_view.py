@@ -113,7 +113,8 @@ def test_nothing_but_numbers_and_names_is_sent():
     shown = view.frame(posed(90), Seen.CLIENT, zones, None, False)
     text = json.dumps(shown)
     assert len(text) < 1500
-    assert set(shown) == {"aspect", "seen", "place", "points", "zones", "note", "muted"}
+    expected = {"aspect", "seen", "place", "points", "zones", "note", "muted", "gestures"}
+    assert set(shown) == expected
     assert all(len(xy) == 2 for xy in shown["points"].values())
 
 

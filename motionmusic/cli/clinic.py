@@ -250,6 +250,13 @@ def summary_command(session: Path) -> None:
     what the therapist changed during it, when."""
     summary = load_summary(session)
     console.print(summary_table(summary))
+    for gesture in summary.gestures:
+        console.print(
+            f"gesture {gesture.name} ({gesture.feature}): switched {gesture.presses} time(s), "
+            f"held {gesture.seconds_held:.1f} s; crossed its threshold {gesture.crossings} "
+            "time(s) in all",
+            highlight=False,
+        )
     for line in left_out(summary):
         console.print(line)
     for seconds, what in summary.edits:

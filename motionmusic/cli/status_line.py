@@ -27,7 +27,12 @@ def status_line(state: EngineState) -> Text:
     for name, c in zip(names, controls, strict=False):
         voices.append(f"{name} {c.note} {c.amp:.2f}" if c.present else f"{name} silent")
     muted = " · MUTED" if state.muted else ""
-    person = "client" if state.pose_found else str(state.seen.value).upper()
+    person = "client" if state.tracked else str(state.seen.value).upper()
+    person += "".join(
+        f" · {g.name} {'ON' if g.on else 'off'}"
+        + (f" hold {g.progress:.0%}" if 0 < g.progress < 1 else "")
+        for g in state.gestures
+    )
     if state.unsteady:
         person += " · TRACKING UNSTEADY: move closer or add light"
     targets = "".join(

@@ -29,6 +29,8 @@ class GestureState:
     """One gesture after one frame."""
 
     name: str
+    level: float  # the feature's position in the gesture's range, 0..1 (NaN: not measured)
+    threshold: float  # the position it must pass to press
     on: bool  # what it switches is on (momentary: held; latch: toggled on)
     pressed: bool  # it was pressed in this frame (retrigger: also each repeat)
     progress: float  # 0..1 of the hold time done while held, 0 when let go
@@ -67,13 +69,13 @@ class GestureDetector:
         )
         if not past:
             self._since, self._pressed = None, False
-            return self._state(False, 0.0)
+            return self._state(p, False, 0.0)
         if self._since is None:
             self._since = t
             self.crossings += 1
         held = t - self._since + 1e-6  # frame times are rounded to the nanosecond
         progress = 1.0 if self._hold_s <= 0 else min(held / self._hold_s, 1.0)
-        return self._state(self._press(t, progress), progress)
+        return self._state(p, self._press(t, progress), progress)
 
     def _press(self, t: float, progress: float) -> bool:
         if progress < 1.0 or t - self._last_press < self._refractory_s:
@@ -86,9 +88,10 @@ class GestureDetector:
             self._latched = not self._latched
         return True
 
-    def _state(self, pressed: bool, progress: float) -> GestureState:
-        mode = self.gesture.mode
-        on = self._latched if mode == "latch" else self._pressed
+    def _state(self, level: float, pressed: bool, progress: float) -> GestureState:
+        g = self.gesture
+        on = self._latched if g.mode == "latch" else self._pressed
         return GestureState(
-            self.gesture.name, on, pressed, progress, self.presses, self.crossings, self.held_s
-        )
+            g.name, level, g.threshold, on, pressed, progress, self.presses, self.crossings,
+            self.held_s,
+        )  # fmt: skip

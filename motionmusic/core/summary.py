@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,9 +22,10 @@ from motionmusic.core.controls import CONTROL_FIELDS
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.features import FEATURE_INDEX
 from motionmusic.core.filters import FeatureFilter, refilter
+from motionmusic.core.gestures import GestureDetector
 from motionmusic.core.plausibility import glitches, implausible
 from motionmusic.core.presets import Preset, recorded_preset
-from motionmusic.core.profile import Profile
+from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.targets import Rewarder, rewarder_for
 from motionmusic.core.trace import CLIENT, SOMEONE_ELSE, Trace
 
@@ -50,6 +51,17 @@ class AngleOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class GestureOutcome:
+    """How often a gesture switched, and how long it was held, as the client played it."""
+
+    name: str
+    feature: str
+    presses: int  # times it switched (held for its hold time)
+    seconds_held: float
+    crossings: int  # times the feature crossed the threshold at all (each blink, deliberate or not)
+
+
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     source: str
     client: str | None
@@ -68,6 +80,7 @@ class SessionSummary:
     others: int = 0  # frames with someone else in view instead of the client: nothing logged
     damaged: int = 0  # records skipped because their bytes were garbled
     torn: bool = False  # the log ends in a record cut off (a crash, a full disk)
+    gestures: tuple[GestureOutcome, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, allow_nan=True) + "\n"
@@ -125,16 +138,40 @@ def _outcome(
     )
 
 
-def practice(
-    trace: Trace, profile: Profile | None, preset: Preset | None
-) -> tuple[Rewarder | None, Profile | None]:
-    """Replay the session's smoothing and targets frame by frame, applying each logged edit
-    (preset, profile) where it happened, by the rules the live loop used: so reps and time in
-    target come out as the client heard them. Returns the counts and the profile at the end."""
+@dataclass
+class Practice:
+    """What replaying a session found: target counts, gesture counts, the profile at the end."""
+
+    rewarder: Rewarder | None = None
+    profile: Profile | None = None
+    gestures: dict[str, GestureOutcome] = field(default_factory=dict)
+
+    def count(self, detectors: list[GestureDetector]) -> None:
+        """Add a preset's gestures as they ended (a preset switch, or the session's end)."""
+        for d in detectors:
+            was = self.gestures.get(d.gesture.name)
+            presses, held, crossings = (
+                (was.presses, was.seconds_held, was.crossings) if was else (0, 0.0, 0)
+            )
+            self.gestures[d.gesture.name] = GestureOutcome(
+                d.gesture.name,
+                d.gesture.feature,
+                presses + d.presses,
+                held + d.held_s,
+                crossings + d.crossings,
+            )
+
+
+def practice(trace: Trace, profile: Profile | None, preset: Preset | None) -> Practice:
+    """Replay the session's smoothing, targets and gestures frame by frame, applying each logged
+    edit (preset, profile) where it happened, by the rules the live loop used: so reps, time in
+    target and gesture presses come out as the client heard them."""
     if preset is None:
-        return None, profile
+        return Practice(profile=profile)
+    done = Practice(profile=profile)
     smoother = FeatureFilter(preset.smoothing, trace.header.fps)
-    rewarder = rewarder_for(profile, preset.reward)
+    done.rewarder = rewarder_for(profile, preset.reward)
+    detectors = _detectors(preset, profile)
     edits = _edits(trace)
     for i, angles in enumerate(trace.angles()):
         for data in edits.get(i, ()):
@@ -143,12 +180,22 @@ def practice(
                 smoother = refilter(smoother, new.smoothing, trace.header.fps)
                 preset = new
             else:
-                profile = Profile.model_validate(data["profile"])
-            rewarder = rewarder_for(profile, preset.reward, rewarder)
+                done.profile = Profile.model_validate(data["profile"])
+            done.count(detectors)  # a new Performer plays from here, its gestures afresh
+            detectors = _detectors(preset, done.profile)
+            done.rewarder = rewarder_for(done.profile, preset.reward, done.rewarder)
         smoothed = smoother(angles)
-        if rewarder is not None:
-            rewarder.update(smoothed)
-    return rewarder, profile
+        if done.rewarder is not None:
+            done.rewarder.update(smoothed)
+        t = smoothed.t_ns / 1e9
+        for detector in detectors:
+            detector(t, smoothed[detector.gesture.feature])
+    done.count(detectors)
+    return done
+
+
+def _detectors(preset: Preset, profile: Profile | None) -> list[GestureDetector]:
+    return [GestureDetector(g) for g in apply_profile(preset, profile).gestures]
 
 
 def _edits(trace: Trace) -> dict[int, list[dict[str, Any]]]:
@@ -206,7 +253,8 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
     measured, confidence = trace.features()
     confident = (confidence >= MIN_CONFIDENCE) & ~jumped[:, None]
     values = np.where(confident, measured, np.nan)
-    rewarder, profile = practice(trace, profile, preset)
+    done = practice(trace, profile, preset)
+    rewarder, profile = done.rewarder, done.profile
     chosen = (
         features
         or meta.get("features")
@@ -237,4 +285,5 @@ def summarise(trace: Trace, features: list[str] | None = None) -> SessionSummary
         int((trace.records["present"] == SOMEONE_ELSE).sum()),
         trace.damaged,
         trace.torn,
+        tuple(done.gestures.values()),
     )

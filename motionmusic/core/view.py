@@ -19,6 +19,7 @@ import numpy as np
 
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
+from motionmusic.core.gestures import GestureState
 from motionmusic.core.landmarks import Landmark as L
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.profile import Look
@@ -77,10 +78,13 @@ def frame(
     controls: Controls | None,
     muted: bool,
     unsteady: bool = False,
+    gestures: tuple[GestureState, ...] = (),
+    body: bool = True,
 ) -> dict[str, Any]:
-    """One frame of the display."""
+    """One frame of the display. `body`: the preset plays the body (else the client is placed
+    well when their face or hand is seen: `seen`), `gestures`: each gesture's state."""
     points = _points(pose) if pose is not None else {}
-    place = placement(points, seen)
+    place = placement(points, seen) if body else ("in" if seen is Seen.CLIENT else "out")
     return {
         "aspect": pose.image_size[0] / pose.image_size[1] if pose is not None else 4 / 3,
         "seen": seen.name.lower(),
@@ -89,6 +93,20 @@ def frame(
         "zones": [zone for state in targets if (zone := _zone(state, points)) is not None],
         "note": None if muted else _note(controls),
         "muted": muted,
+        "gestures": [_gesture(g) for g in gestures],
+    }
+
+
+def _gesture(state: GestureState) -> dict[str, Any]:
+    """A gesture as a bar: how far the face or finger is (`level`), the threshold it must pass,
+    how much of the hold is done, and whether it is on."""
+    level = 0.0 if math.isnan(state.level) else min(max(state.level, 0.0), 1.0)
+    return {
+        "name": state.name.replace("_", " "),
+        "level": round(level, 3),
+        "threshold": state.threshold,
+        "progress": round(state.progress, 3),
+        "on": state.on,
     }
 
 

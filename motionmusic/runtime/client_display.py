@@ -25,7 +25,14 @@ def encode(state: EngineState) -> dict[str, Any]:
     return {
         "settings": view.settings(look),
         "frame": view.frame(
-            state.pose, state.seen, state.targets, state.controls, state.muted, bool(state.unsteady)
+            state.pose,
+            state.seen,
+            state.targets,
+            state.controls,
+            state.muted,
+            bool(state.unsteady),
+            state.gestures,
+            state.played is None or "body" in state.played.sources,
         ),
     }
 

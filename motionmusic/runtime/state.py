@@ -12,6 +12,7 @@ from motionmusic.core.calibration import Progress
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.features import Features
+from motionmusic.core.gestures import GestureState
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile, Range
@@ -47,6 +48,7 @@ class EngineState:
     others: tuple[PoseFrame, ...] = ()  # other people in view lately (the figure shows them)
     outputs: tuple[str, ...] = ()  # other instruments played, and where to (MIDI, OSC)
     unsteady: tuple[str, ...] = ()  # features the preset plays, tracked too poorly to play
+    gestures: tuple[GestureState, ...] = ()  # each gesture's state after the frame shown
 
     @property
     def heard_latency_ms(self) -> float:
@@ -57,6 +59,13 @@ class EngineState:
     @property
     def pose_found(self) -> bool:
         return self.pose is not None
+
+    @property
+    def tracked(self) -> bool:
+        """The client is followed: by their body, or (a face or hand preset) by their face or
+        hand alone."""
+        measured = self.raw is not None and bool(self.raw.confidence.any())
+        return self.seen is Seen.CLIENT and (self.pose is not None or measured)
 
     @property
     def client(self) -> str | None:
@@ -117,4 +126,5 @@ def _snapshot(
         others=sample.others if sample else (),
         outputs=tuple(output.describe() for output in instrument.outputs) if instrument else (),
         unsteady=engine.unsteady if sample else (),
+        gestures=performer.gestures if performer and sample else (),
     )

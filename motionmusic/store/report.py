@@ -235,6 +235,24 @@ def _artefacts(summaries: Sequence[SessionSummary]) -> str:
     return f'<div class="caveat"><p>Left out of every figure below:</p><ul>{items}</ul></div>'
 
 
+def _gestures(summaries: Sequence[SessionSummary]) -> str:
+    """A table of each session's gestures: how often each switched, for how long it was held,
+    and how often the feature crossed its threshold at all (deliberately or not)."""
+    rows = [
+        (s.source, g.name, g.feature, g.presses, f"{g.seconds_held:.1f}", g.crossings)
+        for s in summaries
+        for g in s.gestures
+    ]
+    if not rows:
+        return ""
+    head = ("session", "gesture", "feature", "switched", "held (s)", "crossings")
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in row) + "</tr>" for row in rows
+    )
+    titles = "".join(f"<th>{h}</th>" for h in head)
+    return f"<h2>Gestures</h2><table><tr>{titles}</tr>{cells}</table>"
+
+
 def _page(
     client: str,
     summaries: Sequence[SessionSummary],
@@ -268,6 +286,7 @@ shaded rows in the table). Generated {datetime.now().strftime("%Y-%m-%d %H:%M")}
 {figures}
 <h2>Sessions</h2>
 {_table(rows)}
+{_gestures(summaries)}
 <h2>CSV columns (sessions.csv)</h2><ul>{columns}</ul>
 </body></html>
 """

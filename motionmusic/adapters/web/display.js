@@ -277,6 +277,43 @@ function drawNote(note, muted) {
   noteText.textContent = note.name;
 }
 
+function drawGestures(gestures) {
+  // a bar per gesture along the bottom: how far the face or finger is, a line at the threshold,
+  // the hold filling beneath it, and the bar lit (with its name in capitals) while it is on
+  if (!gestures || gestures.length === 0) return;
+  const ratio = window.devicePixelRatio || 1;
+  const count = gestures.length;
+  const gap = canvas.width * 0.02;
+  const width = Math.min(canvas.width * 0.16, (canvas.width * 0.8 - gap * (count - 1)) / count);
+  const height = canvas.height * 0.28;
+  const left = (canvas.width - (count * width + (count - 1) * gap)) / 2;
+  const bottom = canvas.height * 0.9;
+  ctx.font = `${(settings.large_text ? 30 : 20) * ratio}px sans-serif`;
+  ctx.textAlign = "center";
+  gestures.forEach((gesture, i) => {
+    const x = left + i * (width + gap);
+    const colour = gesture.on ? settings.colours.reached : settings.colours.target;
+    ctx.lineWidth = 3 * ratio;
+    ctx.strokeStyle = settings.colours.figure;
+    ctx.strokeRect(x, bottom - height, width, height);
+    ctx.fillStyle = colour;
+    ctx.fillRect(x, bottom - height * gesture.level, width, height * gesture.level);
+    const line = bottom - height * gesture.threshold;
+    ctx.strokeStyle = settings.colours.text;
+    ctx.setLineDash([8 * ratio, 6 * ratio]);
+    ctx.beginPath();
+    ctx.moveTo(x, line);
+    ctx.lineTo(x + width, line);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = settings.colours.reached;
+    ctx.fillRect(x, bottom + 6 * ratio, width * gesture.progress, 8 * ratio);
+    ctx.fillStyle = settings.colours.text;
+    const name = gesture.on ? gesture.name.toUpperCase() : gesture.name;
+    ctx.fillText(name, x + width / 2, bottom + 40 * ratio);
+  });
+}
+
 function draw() {
   render(performance.now());
   requestAnimationFrame(draw);
@@ -299,6 +336,7 @@ function render(now) {
       for (const zone of frame.zones) drawZone(zone, fit, now);
       drawFigure(frame.points, fit);
     }
+    drawGestures(frame.gestures);
     drawPlace(frame.place);
     drawNote(frame.note, frame.muted);
   }

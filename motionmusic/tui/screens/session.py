@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 from motionmusic.core.client import Seen
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.features import FEATURES
+from motionmusic.core.gestures import GestureState
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import AngleSettings
 from motionmusic.runtime.commands import NextClient
@@ -46,13 +47,25 @@ def sounding(state: EngineState) -> str:
             lines.append(f"{name}: silent")
             continue
         lines.append(f"{name}: {voice.note} {voice.freq:6.1f} Hz  vol {voice.amp:.2f}")
-    return "\n".join(lines)
+    return "\n".join(lines + [gesture_line(g) for g in state.gestures])
+
+
+def gesture_line(gesture: GestureState) -> str:
+    """A gesture's state for the therapist: on or off, how much of its hold time is done (the
+    client holding a blink sees the bar fill), and how often it has switched."""
+    filled = round(gesture.progress * HOLD_BAR)
+    bar = "▮" * filled + "▯" * (HOLD_BAR - filled)
+    state = "ON " if gesture.on else "off"
+    return f"gesture {gesture.name}: {state} hold {bar} · switched {gesture.presses}"
+
+
+HOLD_BAR = 8
 
 
 def status(state: EngineState) -> str:
     seen = state.raw.confidence[state.raw.confidence > 0] if state.raw is not None else None
     confidence = f" (confidence {float(seen.mean()):.2f})" if seen is not None and seen.size else ""
-    person = "client tracked" + confidence if state.pose_found else who_is_seen(state)
+    person = "client tracked" + confidence if state.tracked else who_is_seen(state)
     source = {"ok": "", "lost": " · CAMERA LOST", "ended": " · source ended"}.get(
         state.source, f" · {state.source}"
     )
