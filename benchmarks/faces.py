@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import cv2
@@ -66,14 +67,19 @@ input = [-1, 1]
 
 
 def _fps(clip: str, pose: str | None, part: Source | None) -> tuple[float, list[float]]:
-    """Frames a second through the loop, and each frame's face or hand inference (ms)."""
+    """Frames a second through the loop, and each frame's face or hand inference (ms). Every
+    model is closed before the next is made: MediaPipe deadlocks when a landmarker left to the
+    garbage collector closes itself while another one runs."""
     source = VideoSource(media_dir() / clip, realtime=False)
-    with MediaPipePose(model_named(pose or "lite")) as estimator:
+    with ExitStack() as stack:
+        estimator = stack.enter_context(MediaPipePose(model_named(pose or "lite")))
         parts: dict[Source, FeatureSource] = {}
         if part == "face":
-            parts["face"] = FaceSource(MediaPipeFace(landmarker_models.resolve("face")))
+            face = stack.enter_context(MediaPipeFace(landmarker_models.resolve("face")))
+            parts["face"] = FaceSource(face)
         elif part == "hand":
-            parts["hand"] = HandSource(MediaPipeHand(landmarker_models.resolve("hand")))
+            hand = stack.enter_context(MediaPipeHand(landmarker_models.resolve("hand")))
+            parts["hand"] = HandSource(hand)
         needs: frozenset[Source] = frozenset(
             ({"body"} if pose else set()) | ({part} if part else set())
         )
@@ -143,9 +149,10 @@ def switch_delay(folder: Path) -> str:
         synth = SynthProcess(preset, "jack", buffer=256).start()
         timed = TimedSynth(synth)
         source = VideoSource(clip, realtime=True)
-        with MediaPipePose(model_named("lite")) as estimator, MediaPipeFace(
-            landmarker_models.resolve("face")
-        ) as face:
+        with (
+            MediaPipePose(model_named("lite")) as estimator,
+            MediaPipeFace(landmarker_models.resolve("face")) as face,
+        ):
             parts: dict[Source, FeatureSource] = {"face": FaceSource(face)}
             tracker = Tracker.for_preset(source, estimator, preset, parts=parts)
             instrument = Instrument(preset, timed)
