@@ -10,9 +10,9 @@ import pytest
 
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.features import FEATURE_NAMES, Features
-from motionmusic.core.gestures import GestureDetector
+from motionmusic.core.gestures import Gesture, GestureDetector
 from motionmusic.core.performer import Performer
-from motionmusic.core.presets import Gesture, parse_preset_text
+from motionmusic.core.presets import parse_preset_text
 from motionmusic.core.scales import note_to_midi
 from motionmusic.core.summary import summarise
 from motionmusic.core.trace import read_trace

@@ -11,9 +11,8 @@ import pytest
 
 from motionmusic.core.features import FINGERS, Source
 from motionmusic.core.filters import OFF, FeatureFilter
-from motionmusic.core.gestures import GestureDetector
+from motionmusic.core.gestures import Gesture, GestureDetector
 from motionmusic.core.plausibility import LIMITS
-from motionmusic.core.presets import Gesture
 from motionmusic.core.protocols import FeatureSource, Sample
 from motionmusic.core.scales import midi_to_hz, note_to_midi
 from motionmusic.runtime.engine import track_all

@@ -10,7 +10,8 @@ import pytest
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.midi import ALL_NOTES_OFF, BEND, CONTROL, NOTE_OFF, NOTE_ON, MidiPlayer
-from motionmusic.core.presets import MidiOut, Preset, parse_preset_text
+from motionmusic.core.presets import Preset, parse_preset_text
+from motionmusic.core.routing import MidiOut
 
 MALLET: dict[str, object] = {"name": "m", "instrument": "mallet", "trigger": {"on": "note_change"},
           "pitch": {"feature": "right_shoulder_flexion", "input": [20, 160]}}  # fmt: skip

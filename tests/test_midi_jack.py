@@ -24,9 +24,10 @@ from motionmusic.adapters.midi_rtmidi import MidiInPort, MidiOutPort
 from motionmusic.adapters.synth_process import SynthProcess
 from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.controls import Controls
-from motionmusic.core.presets import MidiOut, Outputs, Preset
+from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import Sample, Sink
 from motionmusic.core.replay import TracePoses, TraceSource
+from motionmusic.core.routing import MidiOut, Outputs
 from motionmusic.core.trace import read_trace
 from motionmusic.runtime.commands import PlayPreset
 from motionmusic.runtime.engine import Engine

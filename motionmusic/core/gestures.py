@@ -19,9 +19,39 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
-from motionmusic.core.presets import Gesture
+from pydantic import Field
+
+from motionmusic.core.schema import Control
 from motionmusic.core.shaping import shape
+
+GESTURE_ACTIONS = ("play", "next_chord", "mute", "next_preset", "record", "safe_stop")
+"""play: the voices that name the gesture as their `gate` sound while it is on, struck as it
+comes on; next_chord: the next chord of the preset's `progression`; the rest do what the
+switch input's and the keys' actions of the same name do."""
+
+
+class Gesture(Control):
+    """A feature held past a threshold, as a switch (`core/gestures.py`): a blink, a smile, an
+    open mouth, a pinch."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$", examples=["blink", "mouth"])
+    """What voices' `gate` and the screens call it."""
+    input: tuple[float, float] = (0.0, 1.0)
+    """Feature values giving position 0 and 1 (a score's whole range by default); the client's
+    calibrated rest and reach replace it, so a face that moves little switches all the same."""
+    threshold: float = Field(0.5, ge=0.05, le=0.95)
+    """The position (0..1 of the range) the feature must pass to press."""
+    release: float = Field(0.15, ge=0.0, le=0.5)
+    """How far back below the threshold it must fall to let go: no chatter at the threshold."""
+    hold_ms: int = Field(150, ge=0, le=3000)
+    """How long it must stay past the threshold before it presses: natural blinks last
+    100-300 ms, so a blink switch wants 400 or more."""
+    refractory_ms: int = Field(300, ge=0, le=10000)
+    """After a press, no other for this long (retrigger: the repeat interval while held)."""
+    mode: Literal["momentary", "latch", "retrigger"] = "momentary"
+    action: Literal[GESTURE_ACTIONS] = "play"  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True, slots=True)

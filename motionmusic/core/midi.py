@@ -28,7 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from motionmusic.core.controls import Controls, VoiceControls
-from motionmusic.core.presets import MidiOut, Preset
+from motionmusic.core.presets import Preset
+from motionmusic.core.routing import MidiOut
 from motionmusic.core.scales import reward_notes
 from motionmusic.core.shaping import velocity
 

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.features import Features
 from motionmusic.core.gestures import GestureDetector, GestureState
-from motionmusic.core.presets import Control, Level, Preset, Voice
+from motionmusic.core.presets import Level, Preset, Voice
 from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
+from motionmusic.core.schema import Control
 from motionmusic.core.shaping import Backlash, Quantiser, TriggerDetector, shape, velocity
 from motionmusic.core.targets import Rewarder, rewarder_for
 

@@ -11,47 +11,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import tomllib
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.features import FEATURE_NAMES, Source, sources_of, unknown_feature
+from motionmusic.core.features import Source, sources_of, unknown_feature
 from motionmusic.core.filters import Smoothing
+from motionmusic.core.gestures import Gesture
+from motionmusic.core.routing import Outputs
 from motionmusic.core.scales import NOTE_PATTERN, ScaleName
-from motionmusic.core.shaping import Curve
-
-Feature = Literal[FEATURE_NAMES]  # type: ignore[valid-type]
-Note = Annotated[str, Field(pattern=NOTE_PATTERN, examples=["C4", "F#3", "Bb2"])]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class Control(Strict):
-    """One movement feature shaped into a position 0..1."""
-
-    feature: Feature
-    """The measured angle (or wrist height) that drives this parameter."""
-    input: tuple[float, float]
-    """Feature values giving position 0 and 1 (degrees; shoulder widths for wrist height).
-    Later filled from the client's calibrated range."""
-    curve: Curve = "linear"
-    """linear; exponential (fine control low in the range); s_curve (fine control at both ends)."""
-    invert: bool = False
-    """Play the range backwards (e.g. lowering the arm raises the pitch)."""
-    dead_zone: float = Field(0.0, ge=0.0, lt=0.5)
-    """Fraction of the range at its start that plays as 0: small movements near rest stay silent."""
-
-    @field_validator("input")
-    @classmethod
-    def _distinct(cls, value: tuple[float, float]) -> tuple[float, float]:
-        if value[0] == value[1]:
-            raise ValueError("the two ends of the input range must differ")
-        return value
+from motionmusic.core.schema import Control, Note, Strict, Unit
 
 
 class Pitch(Control):
@@ -92,34 +63,6 @@ class Trigger(Strict):
     speed: float = Field(1.5, gt=0.0, le=20.0)
     min_interval_ms: int = Field(150, ge=50, le=2000)
     """Shortest time between two notes: a tremor cannot machine-gun notes."""
-
-
-GESTURE_ACTIONS = ("play", "next_chord", "mute", "next_preset", "record", "safe_stop")
-"""play: the voices that name the gesture as their `gate` sound while it is on, struck as it
-comes on; next_chord: the next chord of the preset's `progression`; the rest do what the
-switch input's and the keys' actions of the same name do."""
-
-
-class Gesture(Control):
-    """A feature held past a threshold, as a switch (`core/gestures.py`): a blink, a smile, an
-    open mouth, a pinch."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$", examples=["blink", "mouth"])
-    """What voices' `gate` and the screens call it."""
-    input: tuple[float, float] = (0.0, 1.0)
-    """Feature values giving position 0 and 1 (a score's whole range by default); the client's
-    calibrated rest and reach replace it, so a face that moves little switches all the same."""
-    threshold: float = Field(0.5, ge=0.05, le=0.95)
-    """The position (0..1 of the range) the feature must pass to press."""
-    release: float = Field(0.15, ge=0.0, le=0.5)
-    """How far back below the threshold it must fall to let go: no chatter at the threshold."""
-    hold_ms: int = Field(150, ge=0, le=3000)
-    """How long it must stay past the threshold before it presses: natural blinks last
-    100-300 ms, so a blink switch wants 400 or more."""
-    refractory_ms: int = Field(300, ge=0, le=10000)
-    """After a press, no other for this long (retrigger: the repeat interval while held)."""
-    mode: Literal["momentary", "latch", "retrigger"] = "momentary"
-    action: Literal[GESTURE_ACTIONS] = "play"  # type: ignore[valid-type]
 
 
 MAX_PEOPLE = 4
@@ -200,85 +143,6 @@ class Reward(Strict):
     """Degrees the angle must fall back below the target before reaching it counts again."""
     stretch_beyond: float = Field(5.0, ge=0.0, le=45.0)
     """Where the stretch zone starts: this many degrees beyond the calibrated reach."""
-
-
-MIX_CCS = {7: "channel volume", 10: "pan"}
-"""CCs a mixer shows as a fader or a knob: movement sent there moves them (`mix_ccs`)."""
-EXPRESSION = 11
-"""The player's dynamics: meant for loudness; anything else sent there makes the loudness follow
-it (`mix_ccs` too)."""
-CcNumber = Annotated[int, Field(ge=0, le=119)]
-
-
-class Controllers(Strict):
-    """`[outputs.midi.cc]`: which controller each sound parameter drives (none: not sent)."""
-
-    amp: CcNumber | None = 11
-    """Loudness: expression (11), the player's own dynamics, under the mixer's volume."""
-    brightness: CcNumber | None = 74
-    pan: CcNumber | None = None
-    """Not sent unless named: 10 is the mixer's pan knob (and needs `mix_ccs`)."""
-
-
-class MidiOut(Strict):
-    """`[outputs.midi]`: the voices played on a MIDI instrument, a sound module or a DAW."""
-
-    channel: int = Field(1, ge=1, le=16)
-    """The first voice's channel; each further voice the next one (MPE: the manager channel,
-    the voices on the member channels after it)."""
-    cc: Controllers = Controllers()
-    mix_ccs: bool = False
-    """Allow movement on channel volume (CC 7) and pan (CC 10), which move a mixer's controls,
-    and on expression (CC 11) for anything but loudness."""
-    glide: Literal["bend", "mpe"] = "bend"
-    """A glide voice: one held note bent, or MPE (a member channel each, ±48 semitones)."""
-    bend_range: int = Field(2, ge=1, le=48)
-    """Semitones the receiving instrument's pitch bend spans (set on it by RPN 0 at start)."""
-    synth: bool = True
-    """The internal synth plays too; false: MIDI only (a DAW or a keyboard makes the sound)."""
-    reward_channel: int | None = Field(None, ge=1, le=16)
-    """Play the reward (a ROM target reached) and the stretch sound as notes on this channel, in
-    the preset's key; none: not sent (the synth's reward still plays unless `synth = false`)."""
-
-    def voice_channels(self, voices: int) -> list[int]:
-        """The channels (0..15) `voices` voices play on; with MPE the manager channel first."""
-        first = self.channel - 1
-        if self.glide == "mpe":
-            return [first] + [(first + 1 + i) % 16 for i in range(voices)]
-        return [(first + i) % 16 for i in range(voices)]
-
-    @model_validator(mode="after")
-    def _no_level_by_accident(self) -> MidiOut:
-        """Movement on a controller the receiver treats as a level only when a preset says so,
-        and never two parameters on one controller (they would fight over it)."""
-        used: dict[int, str] = {}
-        for name, number in self.cc.model_dump().items():
-            if number is None:
-                continue
-            if number in used:
-                raise ValueError(f"cc.{name} and cc.{used[number]} are both controller {number}")
-            used[number] = name
-            what = MIX_CCS.get(number)
-            if number == EXPRESSION and name != "amp":
-                what = "expression: its loudness would follow " + name
-            if what is not None and not self.mix_ccs:
-                raise ValueError(
-                    f"cc.{name} = {number} moves the receiver's {what}: "
-                    "set mix_ccs = true if that is meant"
-                )
-        return self
-
-
-class OscOut(Strict):
-    """`[outputs.osc]`: every angle, voice, target and client event as OSC messages."""
-
-    target: str = Field(pattern=r"^[A-Za-z0-9.\-]+:\d{1,5}$", examples=["127.0.0.1:9000"])
-    """HOST:PORT to send to (UDP)."""
-
-
-class Outputs(Strict):
-    midi: MidiOut | None = None
-    osc: OscOut | None = None
 
 
 class Preset(Strict):

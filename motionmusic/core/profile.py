@@ -17,7 +17,8 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.presets import Control, Feature, Preset, Strict, Voice, describe
+from motionmusic.core.presets import Preset, Voice, describe
+from motionmusic.core.schema import Control, Feature, Strict
 
 CLIENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 ClientId = Annotated[str, Field(pattern=CLIENT_PATTERN, examples=["C017", "pilot-03"])]

@@ -15,8 +15,9 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.midi import MidiPlayer
 from motionmusic.core.osc import Message as OscMessage
 from motionmusic.core.osc import OscPlan
-from motionmusic.core.presets import MidiOut, Preset
+from motionmusic.core.presets import Preset
 from motionmusic.core.protocols import Played
+from motionmusic.core.routing import MidiOut
 
 
 class MidiSender(Protocol):
