@@ -108,3 +108,22 @@ def hand_trace(
         writer.write(features.t_ns, None, features, present=1)
     writer.close()
     return path
+
+
+def pointer_trace(path: Path, yaws: tuple[tuple[float, float], ...], fps: float = 30.0) -> Path:
+    """A face alone turning to each (until second, yaw) in turn and resting there, with the face
+    model's jitter (0.5°)."""
+    from motionmusic.core.client import Seen
+
+    rng = np.random.default_rng(9)
+    writer = TraceWriter(path, TraceHeader(SIZE, fps, "synthetic head turns"))
+    for i in range(round(yaws[-1][0] * fps)):
+        t = i / fps
+        features = Features.missing(round(t * 1e9))
+        yaw = next(value for until, value in yaws if t < until)
+        for name, value in (("face_yaw", yaw + rng.normal(0, 0.5)), ("jaw_open", 0.05)):
+            features.values[FEATURE_INDEX[name]] = value
+            features.confidence[FEATURE_INDEX[name]] = 1.0
+        writer.write(features.t_ns, None, features, present=Seen.CLIENT.code)
+    writer.close()
+    return path

@@ -113,7 +113,17 @@ def test_nothing_but_numbers_and_names_is_sent():
     shown = view.frame(posed(90), Seen.CLIENT, zones, None, False)
     text = json.dumps(shown)
     assert len(text) < 1500
-    expected = {"aspect", "seen", "place", "points", "zones", "note", "muted", "gestures"}
+    expected = {
+        "aspect",
+        "seen",
+        "place",
+        "points",
+        "zones",
+        "note",
+        "muted",
+        "gestures",
+        "pointer",
+    }
     assert set(shown) == expected
     assert all(len(xy) == 2 for xy in shown["points"].values())
 

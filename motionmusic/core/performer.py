@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from motionmusic.core.controls import Controls, VoiceControls
 from motionmusic.core.features import Features
 from motionmusic.core.gestures import GestureDetector, GestureState
+from motionmusic.core.pointer import PointerPlayer, PointerState
 from motionmusic.core.presets import Level, Preset, Voice
 from motionmusic.core.profile import Profile, apply_profile
 from motionmusic.core.scales import midi_to_hz, note_to_midi, scale_notes
@@ -200,6 +201,10 @@ class Performer:
         self.players = [VoicePlayer(voice) for voice in self.preset.voices]
         self.rewarder = rewarder_for(profile, preset.reward, carried)
         self.detectors = [GestureDetector(gesture) for gesture in self.preset.gestures]
+        zones = profile.display.pointer_zones if profile else None
+        pointer = self.preset.pointer
+        self.pointer = PointerPlayer(pointer, zones) if pointer else None
+        self.pointed: PointerState | None = None  # after the last frame
         self.gestures: tuple[GestureState, ...] = ()  # after the last frame
         self.actions: list[str] = []  # switch actions pressed in the last frame (mute, ...)
         self.chord = 0  # the progression's current chord
@@ -218,7 +223,15 @@ class Performer:
                 self.actions.append(action)
         return states
 
+    def _gate(self, voice: Voice) -> str:
+        """The name of what sounds `voice`: its gesture, or the pointer ("": nothing)."""
+        if self.pointer is not None and self.pointer.pointer.voice == voice.name:
+            return "pointer"
+        return voice.gate or ""
+
     def _note(self, voice: Voice) -> int | None:
+        if self.pointer is not None and self.pointed and self.pointer.pointer.voice == voice.name:
+            return self.pointer.note(self.pointed)
         if voice.chord_tone is None:
             return None
         return note_to_midi(self.preset.chords[self.chord][voice.chord_tone])
@@ -230,13 +243,16 @@ class Performer:
         t = angles.t_ns / 1e9
         everyone = (angles, *group)
         gates = self._gestures(t, angles)
+        if self.pointer is not None:
+            self.pointed = self.pointer(t, angles, gates)
+            gates["pointer"] = self.pointer.gate(self.pointed)
         voices = tuple(
             player.step(
                 t,
                 played,
                 bool(played.confidence.any()),
                 lead_s,
-                gates.get(player.voice.gate or ""),
+                gates.get(self._gate(player.voice)),
                 self._note(player.voice),
             )
             for player in self.players

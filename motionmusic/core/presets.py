@@ -20,6 +20,7 @@ from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.features import Source, sources_of, unknown_feature
 from motionmusic.core.filters import Smoothing
 from motionmusic.core.gestures import Gesture
+from motionmusic.core.pointer import Pointer
 from motionmusic.core.routing import Outputs
 from motionmusic.core.scales import NOTE_PATTERN, ScaleName
 from motionmusic.core.schema import Control, Note, Strict, Unit
@@ -92,10 +93,6 @@ class Voice(Strict):
 
     @model_validator(mode="after")
     def _trigger_needs_motion(self) -> Voice:
-        if self.instrument == "mallet" and self.trigger is None and self.gate is None:
-            raise ValueError(
-                "a mallet voice needs a [trigger] or a gate: it only sounds when struck"
-            )
         if (
             self.trigger
             and self.trigger.on == "note_change"
@@ -159,6 +156,8 @@ class Preset(Strict):
     """Other instruments played too: MIDI, OSC."""
     gestures: list[Gesture] = Field(default_factory=list, max_length=8)
     """Switches made of held features: a long blink, an open mouth, a pinch."""
+    pointer: Pointer | None = None
+    """A head pointer over note zones on the client display; one of the voices plays them."""
     progression: list[str] = Field(default_factory=list, max_length=16)
     """Chords, each its notes ("C4 E4 G4"): voices with a `chord_tone` play the current one, a
     `next_chord` gesture steps to the next."""
@@ -169,6 +168,7 @@ class Preset(Strict):
     @model_validator(mode="after")
     def _gestures_named(self) -> Preset:
         names = [g.name for g in self.gestures]
+        self._pointer_named(names)
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"two gestures are called {name!r}")
@@ -184,6 +184,25 @@ class Preset(Strict):
                         f"chord of at least {voice.chord_tone + 1} notes in every place"
                     )
         return self
+
+    def _pointer_named(self, gestures: list[str]) -> None:
+        pointer, voices = self.pointer, [v.name for v in self.voices]
+        for i, voice in enumerate(self.voices):
+            struck = voice.trigger or voice.gate or (pointer and pointer.voice == voice.name)
+            if voice.instrument == "mallet" and not struck:
+                raise ValueError(
+                    f"voices[{i}]: a mallet voice needs a [trigger], a gate or the pointer: "
+                    "it only sounds when struck"
+                )
+        if pointer is None:
+            return
+        if pointer.voice not in voices:
+            raise ValueError(
+                f"pointer.voice: no voice {pointer.voice!r} (voices: {', '.join(voices)})"
+            )
+        if pointer.select is not None and pointer.select not in gestures:
+            known = ", ".join(gestures) or "none"
+            raise ValueError(f"pointer.select: no gesture {pointer.select!r} (gestures: {known})")
 
     @field_validator("progression")
     @classmethod
@@ -230,9 +249,10 @@ class Preset(Strict):
             for control in controls:
                 if control is not None and control.feature not in names:
                     names.append(control.feature)
-        for gesture in self.gestures:
-            if gesture.feature not in names:
-                names.append(gesture.feature)
+        axes = (self.pointer.x, self.pointer.y) if self.pointer else ()
+        for control in (*self.gestures, *axes):
+            if control is not None and control.feature not in names:
+                names.append(control.feature)
         return names
 
     @property

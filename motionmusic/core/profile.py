@@ -76,6 +76,11 @@ class Look(Strict):
     large_text: bool = False
     reduced_motion: bool = False
     """No bursts or moving effects: a reached target glows, steady."""
+    pointer_zones: int | None = Field(None, ge=2, le=8)
+    """How many note zones a head pointer offers this client in a row (None: the preset's):
+    fewer are larger and easier to reach."""
+    pointer_size: float = Field(0.5, ge=0.2, le=0.9)
+    """The share of the screen's height the zones take."""
 
 
 class Profile(Strict):
@@ -201,4 +206,9 @@ def apply_profile(preset: Preset, profile: Profile | None) -> Preset:
         return preset
     voices = [_bend_voice(v, profile) for v in preset.voices]
     gestures = [_bend(g, profile) for g in preset.gestures]
-    return preset.model_copy(update={"voices": voices, "gestures": gestures})
+    pointer = preset.pointer
+    if pointer is not None:  # the pointer's gain: the client's calibrated range
+        axes = {"x": _bend(pointer.x, profile), "y": _bend(pointer.y, profile)}
+        pointer = pointer.model_copy(update=axes)
+    update = {"voices": voices, "gestures": gestures, "pointer": pointer}
+    return preset.model_copy(update=update)

@@ -21,8 +21,10 @@ from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.gestures import GestureState
 from motionmusic.core.landmarks import Landmark as L
+from motionmusic.core.pointer import PointerState
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.profile import Look
+from motionmusic.core.scales import midi_to_name
 from motionmusic.core.targets import TargetState
 
 MIN_VISIBILITY = 0.5
@@ -68,6 +70,7 @@ def settings(look: Look) -> dict[str, Any]:
         "colours": colours,
         "large_text": look.large_text,
         "reduced_motion": look.reduced_motion,
+        "pointer_size": look.pointer_size,
     }
 
 
@@ -80,6 +83,7 @@ def frame(
     unsteady: bool = False,
     gestures: tuple[GestureState, ...] = (),
     body: bool = True,
+    pointer: PointerState | None = None,
 ) -> dict[str, Any]:
     """One frame of the display. `body`: the preset plays the body (else the client is placed
     well when their face or hand is seen: `seen`), `gestures`: each gesture's state."""
@@ -94,6 +98,24 @@ def frame(
         "note": None if muted else _note(controls),
         "muted": muted,
         "gestures": [_gesture(g) for g in gestures],
+        "pointer": _pointer(pointer) if pointer is not None else None,
+    }
+
+
+def _pointer(state: PointerState) -> dict[str, Any]:
+    """The head pointer: where it is (0..1 across, 0..1 up), its zones (each note's name and
+    colour, bottom row first), the one under it, how much of the dwell is done, and the one
+    sounding."""
+    shown = not (math.isnan(state.x) or math.isnan(state.y))
+    return {
+        "x": round(state.x, 4) if shown else None,
+        "y": round(state.y, 4) if shown else None,
+        "columns": state.zones,
+        "rows": state.rows,
+        "zones": [{"note": midi_to_name(n), "colour": NOTE_COLOURS[n % 12]} for n in state.notes],
+        "zone": state.zone,
+        "progress": round(state.progress, 3),
+        "sounding": state.sounding,
     }
 
 

@@ -33,6 +33,7 @@ def encode(state: EngineState) -> dict[str, Any]:
             bool(state.unsteady),
             state.gestures,
             state.played is None or "body" in state.played.sources,
+            state.pointer,
         ),
     }
 

@@ -13,6 +13,7 @@ from motionmusic.core.client import Seen
 from motionmusic.core.controls import Controls
 from motionmusic.core.features import Features
 from motionmusic.core.gestures import GestureState
+from motionmusic.core.pointer import PointerState
 from motionmusic.core.pose import PoseFrame
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile, Range
@@ -49,6 +50,7 @@ class EngineState:
     outputs: tuple[str, ...] = ()  # other instruments played, and where to (MIDI, OSC)
     unsteady: tuple[str, ...] = ()  # features the preset plays, tracked too poorly to play
     gestures: tuple[GestureState, ...] = ()  # each gesture's state after the frame shown
+    pointer: PointerState | None = None  # the head pointer, if the preset has one
 
     @property
     def heard_latency_ms(self) -> float:
@@ -127,4 +129,5 @@ def _snapshot(
         outputs=tuple(output.describe() for output in instrument.outputs) if instrument else (),
         unsteady=engine.unsteady if sample else (),
         gestures=performer.gestures if performer and sample else (),
+        pointer=performer.pointed if performer and sample else None,
     )

@@ -277,6 +277,69 @@ function drawNote(note, muted) {
   noteText.textContent = note.name;
 }
 
+function pointerLayout(pointer) {
+  // the zones' band, centred: its rectangle and each zone's size, in canvas pixels
+  const size = settings.pointer_size || 0.5;
+  const height = canvas.height * size;
+  const width = canvas.width * 0.92;
+  return {
+    x0: (canvas.width - width) / 2,
+    y0: (canvas.height - height) / 2,
+    width,
+    height,
+    cell: { w: width / pointer.columns, h: height / pointer.rows },
+  };
+}
+
+function drawPointer(pointer) {
+  // large zones in their notes' colours, dim until the one the pointer dwells on sounds; the
+  // pointer a white disc, its dwell a ring closing around it
+  const box = pointerLayout(pointer);
+  const ratio = window.devicePixelRatio || 1;
+  const gap = 6 * ratio;
+  ctx.font = `bold ${(settings.large_text ? 44 : 30) * ratio}px sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  pointer.zones.forEach((zone, i) => {
+    const column = i % pointer.columns;
+    const row = Math.floor(i / pointer.columns);
+    const x = box.x0 + column * box.cell.w + gap / 2;
+    const y = box.y0 + (pointer.rows - 1 - row) * box.cell.h + gap / 2;
+    const sounding = pointer.sounding === i;
+    ctx.globalAlpha = sounding ? 1.0 : pointer.zone === i ? 0.55 : 0.3;
+    ctx.fillStyle = zone.colour;
+    ctx.fillRect(x, y, box.cell.w - gap, box.cell.h - gap);
+    ctx.globalAlpha = 1.0;
+    ctx.fillStyle = sounding && bright(zone.colour) ? "#000000" : settings.colours.text;
+    ctx.fillText(zone.note, x + (box.cell.w - gap) / 2, y + (box.cell.h - gap) * 0.2);
+  });
+  ctx.textBaseline = "alphabetic";
+  if (pointer.x === null) return;
+  const px = box.x0 + pointer.x * box.width;
+  const py = box.y0 + (1 - pointer.y) * box.height;
+  const r = Math.min(box.cell.w, box.cell.h) * 0.12;
+  ctx.fillStyle = settings.colours.figure;
+  ctx.beginPath();
+  ctx.arc(px, py, r, 0, 2 * Math.PI);
+  ctx.fill();
+  ctx.lineWidth = r * 0.35;
+  ctx.strokeStyle = settings.colours.background; // the dwell ring, outlined: seen on any zone
+  ctx.beginPath();
+  ctx.arc(px, py, r * 1.6, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.strokeStyle = settings.colours.figure;
+  ctx.lineWidth = r * 0.22;
+  ctx.beginPath();
+  ctx.arc(px, py, r * 1.6, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * pointer.progress);
+  ctx.stroke();
+}
+
+function bright(colour) {
+  // a light colour (#rrggbb) wants dark writing on it
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150;
+}
+
 function drawGestures(gestures) {
   // a bar per gesture along the bottom: how far the face or finger is, a line at the threshold,
   // the hold filling beneath it, and the bar lit (with its name in capitals) while it is on
@@ -336,6 +399,7 @@ function render(now) {
       for (const zone of frame.zones) drawZone(zone, fit, now);
       drawFigure(frame.points, fit);
     }
+    if (frame.pointer) drawPointer(frame.pointer);
     drawGestures(frame.gestures);
     drawPlace(frame.place);
     drawNote(frame.note, frame.muted);
