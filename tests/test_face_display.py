@@ -4,6 +4,7 @@ dwelling on a zone sounds that zone's note and lights it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -102,8 +103,11 @@ def test_the_head_pointer_dwelling_on_a_zone_sounds_its_note_and_lights_it(
         "C4", "D4", "E4", "G4",
     ]  # fmt: skip
     wait_until(browser, "return frame.pointer.sounding === 2")
-    voice = engine.latest.controls.voices[0]
-    assert voice.present and voice.note == "E4"
+    deadline = time.monotonic() + 2.0  # the engine's own state is published at 15 Hz
+    while not (controls := engine.latest.controls) or not controls.voices[0].present:
+        assert time.monotonic() < deadline, "the page showed a zone sounding, the synth had none"
+        time.sleep(0.02)
+    assert controls.voices[0].note == "E4"
     browser.execute_script("render(performance.now())")
     image = pixels(browser)
     box = browser.execute_script("return pointerLayout(frame.pointer)")
