@@ -25,6 +25,7 @@ from motionmusic.store.preset_library import find_preset
 from tests.audio import read
 from tests.conftest import without_pixels
 from tests.pictures import read_image
+from tests.test_cli import assert_clean_error, mm
 
 CLIP = "head_tilt_webcam.mp4"
 BOTH_EYES = (0, 29, 56, 91, 119, 162, 244, 279)
@@ -196,3 +197,23 @@ def test_the_blink_switch_drone_sounds_after_a_long_blink_and_never_for_natural_
     switched = (HELD + 14) / 30  # 0.45 s into the held blink
     assert _rms(held, 0.0, switched - 0.1) < 1e-4
     assert _rms(held, switched + 0.5, 2.6) > 0.01
+
+
+@pytest.mark.parametrize("problem", ["missing", "corrupt", "not installed", "a hand model"])
+def test_a_face_model_that_is_missing_or_corrupt_is_one_line_with_the_fix(
+    problem: str, media_dir: Path, tmp_path: Path, hand_model_path: Path
+) -> None:
+    corrupt = tmp_path / "face.task"
+    corrupt.write_bytes(b"PK\x03\x04 not a whole bundle")
+    named = {
+        "missing": str(tmp_path / "nowhere.task"),
+        "corrupt": str(corrupt),
+        "not installed": "",
+        "a hand model": str(hand_model_path),
+    }[problem]
+    result = mm(
+        "render", str(media_dir / CLIP), "--preset", "blink-switch",
+        "--out", str(tmp_path / "x.wav"), env={"MOTIONMUSIC_FACE_MODEL": named},
+    )  # fmt: skip
+    assert_clean_error(result, "face", "motionmusic model fetch face")
+    assert not (tmp_path / "x.wav").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from motionmusic.core.calibration import Calibrator
 from motionmusic.core.errors import MotionMusicError
 from motionmusic.core.features import FEATURE_NAMES, Features
 from motionmusic.core.gestures import Gesture, GestureDetector
@@ -186,3 +187,18 @@ def test_a_face_session_counts_each_switch_in_the_summary_and_the_report(tmp_pat
     assert (
         "<h2>Gestures</h2>" in page and "<td>long_blink</td><td>eyes_closed</td><td>2</td>" in page
     )
+
+
+def test_a_face_is_calibrated_from_its_rest_to_its_own_widest() -> None:
+    """Calibration of jaw_open (a score, 0..1): the rest and the client's widest opening, 0.3
+    apart, are a range (a degree's threshold would have called it no movement)."""
+    calibrator = Calibrator(["jaw_open"], prepare_s=0.5, hold_s=0.5)
+    phase = "rest"
+    for i in range(300):  # 10 s at most
+        if calibrator.done:
+            break
+        opening = 0.05 if phase == "rest" else 0.35  # as the prompt asks
+        phase = calibrator.update(_face(i / FPS, jaw_open=opening)).phase
+    assert calibrator.done
+    found = calibrator.results["jaw_open"]
+    assert found.rest == pytest.approx(0.05) and found.reach == pytest.approx(0.35)

@@ -14,13 +14,14 @@ from rich.text import Text
 
 from motionmusic.core.calibration import Calibrator, Progress, prompt_lines
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import sources_of
 from motionmusic.core.filters import OFF, FeatureFilter
 from motionmusic.core.people import Who
 from motionmusic.core.profile import Range
 from motionmusic.native_output import native_logs_to_file
 from motionmusic.runtime.commands import Calibrate
 from motionmusic.runtime.engine import Engine
-from motionmusic.runtime.sources import default_source, open_source
+from motionmusic.runtime.sources import default_source, open_parts, open_source
 from motionmusic.runtime.state import EngineState
 from motionmusic.runtime.tracker import Tracker
 
@@ -56,6 +57,8 @@ def run_calibration(
     calibrator = Calibrator(features, prepare_s, hold_s)
     with native_logs_to_file(), ExitStack() as stack:
         source, estimator = open_source(spec or _camera_or_fail(), stack, True, model)
+        needs = sources_of(features)  # a face or hand feature: its model runs too
+        parts = open_parts(source, stack, needs)
         raw = FeatureFilter(OFF)  # medians need no smoothing
         with Live(console=console, auto_refresh=False, transient=True) as live:
             engine: Engine
@@ -67,7 +70,7 @@ def run_calibration(
                     live.update(prompt(state.calibration), refresh=True)
 
             engine = Engine(
-                Tracker(source, estimator, raw, who),
+                Tracker(source, estimator, raw, who, parts=parts, needs=needs),
                 on_state=show,
                 on_notice=live.console.print,  # the client out of view, back
                 state_hz=20.0,

@@ -21,12 +21,11 @@ from typing import Literal
 import numpy as np
 
 from motionmusic.core.errors import MotionMusicError
-from motionmusic.core.features import FEATURE_INDEX, Features
+from motionmusic.core.features import FEATURE_INDEX, SPECS, UNITS, Features
 from motionmusic.core.profile import Range
 
 Phase = Literal["rest", "reach"]
 Stage = Literal["get_ready", "hold", "done"]
-MIN_EXCURSION = 1.0  # degrees: less than this between rest and reach is no movement
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +103,7 @@ class Calibrator:
             self._rest = median
         else:
             assert self._rest is not None
-            if abs(median - self._rest) < MIN_EXCURSION:
+            if abs(median - self._rest) < UNITS[SPECS[feature].unit].least:  # no movement
                 self._retry = f"{feature} barely moved from rest ({median - self._rest:+.1f})"
                 return Progress(
                     feature, phase, "get_ready", self.prepare_s, value, seen, self._retry

@@ -27,25 +27,27 @@ class Unit:
 
     `per_degree` makes speeds comparable across units (One Euro's `beta` is set for degrees);
     `jitter` is the rest hold's prior frame-to-frame jitter before it has seen the client still;
-    `unsteady` a learnt jitter too large to play steadily."""
+    `unsteady` a learnt jitter too large to play steadily; `least` the smallest move from rest
+    that calibration counts as a reach."""
 
     symbol: str  # as screens show it after a value ("°", " sw")
     words: str  # as reports name it
     per_degree: float
     jitter: float
     unsteady: float
+    least: float
 
 
 UNITS: dict[str, Unit] = {
-    "deg": Unit("°", "°", 1.0, 1.0, 2.0),
+    "deg": Unit("°", "°", 1.0, 1.0, 2.0, 1.0),
     # a shoulder width of wrist travel is about 50° of arm elevation
-    "sw": Unit(" sw", "shoulder widths", 50.0, 0.015, 0.035),
+    "sw": Unit(" sw", "shoulder widths", 50.0, 0.015, 0.035, 0.02),
     # a blendshape score 0..1: its whole range is a face's whole movement, about 100° of an arm's
-    "score": Unit("", "score (0-1)", 100.0, 0.01, 0.04),
+    "score": Unit("", "score (0-1)", 100.0, 0.01, 0.04, 0.03),
     # thumb-index gap in palm lengths (wrist to the middle finger's knuckle)
-    "palm": Unit(" pl", "palm lengths", 100.0, 0.01, 0.04),
+    "palm": Unit(" pl", "palm lengths", 100.0, 0.01, 0.04, 0.03),
     # height in the picture, 0 at its bottom edge, 1 at its top
-    "frame": Unit("", "picture heights", 100.0, 0.004, 0.015),
+    "frame": Unit("", "picture heights", 100.0, 0.004, 0.015, 0.01),
 }
 
 

@@ -24,8 +24,14 @@ CLIENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 ClientId = Annotated[str, Field(pattern=CLIENT_PATTERN, examples=["C017", "pilot-03"])]
 
 
+MIN_WIDTH = 0.01
+"""The narrowest range: a third of the least a face's score must move to count (0.03)."""
+
+
 class Range(Strict):
-    """Where the client rests and how far they comfortably reach (degrees, or shoulder widths)."""
+    """Where the client rests and how far they comfortably reach, in the feature's unit (degrees,
+    shoulder widths, a face's score 0..1). Calibration refuses a reach that barely moved, by the
+    unit's own measure (`core.features.UNITS`); here only a range of no width is refused."""
 
     rest: float = Field(ge=-360, le=360)
     reach: float = Field(ge=-360, le=360)
@@ -33,8 +39,8 @@ class Range(Strict):
 
     @model_validator(mode="after")
     def _moves(self) -> Range:
-        if abs(self.reach - self.rest) < 0.5:
-            raise ValueError("reach must differ from rest by at least 0.5")
+        if abs(self.reach - self.rest) < MIN_WIDTH:
+            raise ValueError(f"reach must differ from rest by at least {MIN_WIDTH}")
         return self
 
     @property

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from motionmusic.core.calibration import Calibrator
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.features import sources_of
 from motionmusic.core.presets import Preset
 from motionmusic.core.profile import Profile
 from motionmusic.runtime.engine import Engine
@@ -66,6 +67,10 @@ class Calibrate:
 
     def __call__(self, engine: Engine) -> None:
         engine.calibrator, engine.calibrated = self.calibrator, None
+        try:  # a face or hand feature: its source is measured until calibration ends
+            engine.tracker.use(engine.tracker.needs, sources_of(self.calibrator.features))
+        except MotionMusicError as exc:
+            engine.on_notice(str(exc))
         if engine.recorder is not None:
             angles = ", ".join(self.calibrator.features)
             engine.recorder.edit(engine.now_ns, "calibration", f"calibration started ({angles})")

@@ -260,6 +260,7 @@ class Engine:
         self.progress = self.calibrator.update(raw)
         if self.calibrator.done:
             self.calibrated, self.calibrator = self.calibrator.results, None
+            self.tracker.also = frozenset()
             self.publish_soon()
 
     def _on_status(self, status: SourceStatus) -> None:

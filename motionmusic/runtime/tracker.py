@@ -47,6 +47,7 @@ class Tracker:
         self.source, self.estimator, self.smoother = source, estimator, smoother
         self.parts = dict(parts or {})  # the face and hand sources there are
         self.needs = needs
+        self.also: frozenset[Source] = frozenset()  # measured besides: a calibration's
         self.opener = opener
         self.follower = Follower(estimator, who, people) if estimator.sees_people else None
         self.group: list[FeatureFilter] = []  # group play: persons 2, 3, ... each smoothed alone
@@ -66,24 +67,29 @@ class Tracker:
         smoother = FeatureFilter(preset.smoothing, source.info.fps)
         return cls(source, estimator, smoother, who, preset.people, parts, preset.sources)
 
-    def use(self, needs: frozenset[Source]) -> None:
-        """Play from these sources from the next frame (a preset switch), opening a face or hand
-        source not yet open. A model that cannot be opened raises a one-line MotionMusicError
-        and the rest plays on."""
-        self.needs = needs
-        for part in sorted(needs - {"body"} - set(self.parts)):
+    def use(self, needs: frozenset[Source], also: frozenset[Source] = frozenset()) -> None:
+        """Play from `needs` from the next frame (a preset switch), and measure `also` (a
+        calibration's features), opening a face or hand source not yet open. A model that
+        cannot be opened raises a one-line MotionMusicError, and the rest plays on."""
+        self.needs, self.also = needs, also
+        for part in sorted(self.wanted - {"body"} - set(self.parts)):
             if self.opener is not None:
                 self.parts[part] = self.opener(part)
 
     @property
+    def wanted(self) -> frozenset[Source]:
+        return self.needs | self.also
+
+    @property
     def playing(self) -> list[FeatureSource]:
-        """The face and hand sources the preset plays (and that are there to run)."""
-        return [part for source, part in self.parts.items() if source in self.needs]
+        """The face and hand sources measured (and that are there to run)."""
+        return [part for source, part in self.parts.items() if source in self.wanted]
 
     @property
     def body(self) -> bool:
-        """The pose model runs: the preset plays the body, or nothing else can find the client."""
-        return "body" in self.needs or not self.playing
+        """The pose model runs: the body is played or calibrated, or nothing else can find the
+        client."""
+        return "body" in self.wanted or not self.playing
 
     def play_for(self, people: int) -> None:
         """Follow `people` people (group play) from the next frame; a recorded trace has one."""
@@ -109,7 +115,7 @@ class Tracker:
         body = self.body
         seen: list[Seen] = []
         for source, part in self.parts.items():
-            if source in self.needs:
+            if source in self.wanted:
                 features, found = part.look(frame, pose, body)
                 raw = raw.merged(features, source)
                 seen.append(found)
