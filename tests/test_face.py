@@ -158,6 +158,25 @@ def test_one_eye_closing_is_seen_on_its_own_side(blinks: list[Sample]) -> None:
     assert right[237:242].min() > 0.5 and left[237:242].max() < 0.4
 
 
+def test_a_one_eye_switch_never_switches_on_the_clip_though_each_eye_half_shuts_alone(
+    blinks: list[Sample],
+) -> None:
+    """A wink switch (one eye shut, the other open, for a client whose other eye cannot
+    close): the clip's one-eye half closures (the head tilted, 0.7 and 1 s long) never press
+    it, and a wink held for half a second does."""
+    from motionmusic.core.gestures import Gesture
+
+    for side in ("left", "right"):
+        wink = Gesture(name="wink", feature=f"{side}_wink", threshold=0.55, hold_ms=450)
+        detector = GestureDetector(wink)
+        for sample in blinks:
+            detector(sample.frame.t_ns / 1e9, sample.raw[f"{side}_wink"])
+        assert detector.presses == 0, side
+        held = GestureDetector(wink)
+        pressed = [held(i / 30, 0.75 if 10 <= i < 30 else 0.05).pressed for i in range(40)]
+        assert sum(pressed) == 1
+
+
 def test_a_long_blink_switches_exactly_once(
     face_model_path: Path, media_dir: Path, tmp_path: Path
 ) -> None:

@@ -237,3 +237,29 @@ def test_no_dc_or_subsonic_rumble(name, tmp_path):
     low = float(spectrum[np.fft.rfftfreq(len(audio), 1 / rate) < 20].sum())
     assert np.abs(audio).max() > 0.1  # it played, at a level a client hears (above -20 dBFS)
     assert low / float(spectrum.sum()) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("preset", "clip"),
+    [
+        ("theremin", "dance_arms_raise_front"),
+        ("arm-raise-pentatonic", "dance_arms_raise_front"),
+        ("two-arm-duet", "dance_arms_raise_front"),
+        ("head-turn-drone", "head_tilt_webcam"),
+    ],
+)
+def test_body_presets_play_the_recorded_poses_exactly_as_before_faces_and_hands(
+    preset: str, clip: str, media_dir: Path, tmp_path: Path
+) -> None:
+    """The control curves of a body preset played from a bundled trace (the poses fixed, so no
+    model noise) are those the release before faces and hands rendered (3a5aff6, kept in
+    tests/media/reference): features by name changed nothing a body plays."""
+    from motionmusic.runtime.sources import bundled_trace
+
+    _, _, curves = play(bundled_trace(clip), find_preset(preset), tmp_path / "x.wav")
+    with (media_dir / "reference" / f"{preset}-{clip}.controls.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    before = {key: np.array([float(r[key]) for r in rows]) for key in rows[0]}
+    assert set(before) == set(curves)
+    for key, values in before.items():
+        assert np.allclose(curves[key], values, atol=2e-3, equal_nan=True), key

@@ -77,6 +77,8 @@ def measure_face(face: FaceFrame) -> Features:
         values[FEATURE_INDEX["right_eye_closed"]],
     )
     values[FEATURE_INDEX["eyes_closed"]] = min(left, right)
+    values[FEATURE_INDEX["left_wink"]] = max(left - right, 0.0)  # one eye: the other stays open
+    values[FEATURE_INDEX["right_wink"]] = max(right - left, 0.0)
     smiles = values[FEATURE_INDEX["left_smile"]], values[FEATURE_INDEX["right_smile"]]
     values[FEATURE_INDEX["smile"]] = max(smiles)
     brows = [values[FEATURE_INDEX[n]] for n in ("brow_inner_up", "left_brow_up", "right_brow_up")]

@@ -107,6 +107,8 @@ kept apart: one side of a face may not move (facial palsy)."""
 FACE: tuple[FeatureSpec, ...] = (
     *(FeatureSpec(name, "face", "score", 0.0, 1.0, shape) for name, shape in BLENDSHAPES.items()),
     FeatureSpec("eyes_closed", "face", "score", 0.0, 1.0, "both eyes: the less closed one"),
+    FeatureSpec("left_wink", "face", "score", 0.0, 1.0, "the left eye shut, the right open"),
+    FeatureSpec("right_wink", "face", "score", 0.0, 1.0, "the right eye shut, the left open"),
     FeatureSpec("smile", "face", "score", 0.0, 1.0, "either side: the more smiling one"),
     FeatureSpec("brows_up", "face", "score", 0.0, 1.0, "the highest of the brows"),
     FeatureSpec("face_yaw", "face", "deg", -60.0, 60.0, "head turn, + to the client's right"),
