@@ -3,6 +3,7 @@ thumb and index meet, and finger-notes whose WAV pitch follows which finger curl
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from motionmusic.runtime.engine import track_all
 from motionmusic.runtime.hand_source import HandSource
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset
-from tests.audio import f0_track
+from tests.audio import f0_track, read
 from tests.conftest import without_pixels
 from tests.motion import hand_trace
+from tests.test_cli import mm
 from tests.test_face import NoPoses
 from tests.test_sound import play
 
@@ -109,3 +111,45 @@ def test_finger_notes_pitch_follows_the_curled_finger(tmp_path: Path) -> None:
         gap = 0.4 + 1.2 * turn + 1.0  # straight again: silence
         level = np.abs(audio[int((gap - 0.05) * rate) : int((gap + 0.05) * rate)]).max()
         assert level < 0.05, finger
+
+
+def test_finger_notes_on_finger_spelling_sound_each_note_while_its_finger_is_curled(
+    media_dir: Path, tmp_path: Path
+) -> None:
+    """finger-notes rendered from the real finger-spelling clip: a finger's note is in the WAV
+    while that finger is curled and not while it is straight (its note's band at least 10x
+    stronger), for each finger the clip holds straight long enough to tell (thumb, index,
+    little: the clip's letters keep the middle and ring fingers curled)."""
+    wav = tmp_path / "asl.wav"
+    clip = media_dir / "hands" / "asl_hand_25fps.mp4"
+    result = mm("render", str(clip), "--preset", "finger-notes", "--out", str(wav))
+    assert result.returncode == 0, result.stderr
+    audio, rate = read(wav)
+    with wav.with_suffix(".controls.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    times = np.array([float(r["time_s"]) for r in rows])
+    for voice in find_preset("finger-notes").voices:
+        if voice.name not in ("thumb", "index", "little"):
+            continue
+        curled = np.array([int(r[f"{voice.name}_present"]) for r in rows])
+        band = _band(audio, rate, times, curled, midi_to_hz(note_to_midi(voice.note)))
+        assert band[1].size > 20 and band[0].size > 20, voice.name
+        assert np.median(band[1]) > 10 * np.median(band[0]), voice.name
+
+
+def _band(
+    audio: np.ndarray, rate: int, times: np.ndarray, curled: np.ndarray, hz: float
+) -> dict[int, np.ndarray]:
+    """The energy around `hz` in 85 ms of sound after each frame whose finger held still (off
+    or on) for four frames either side: by whether it was curled."""
+    found: dict[int, list[float]] = {0: [], 1: []}
+    window = np.hanning(4096)
+    freqs = np.fft.rfftfreq(4096, 1 / rate)
+    near = (freqs > hz * 0.98) & (freqs < hz * 1.02)
+    for i in range(4, len(curled) - 4):
+        start = int((times[i] + 0.05) * rate)
+        if not (curled[i - 4 : i + 5] == curled[i]).all() or start + 4096 > len(audio):
+            continue
+        spectrum = np.abs(np.fft.rfft(audio[start : start + 4096] * window)) ** 2
+        found[int(curled[i])].append(float(spectrum[near].sum()))
+    return {key: np.array(values) for key, values in found.items()}
