@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -260,3 +261,13 @@ def sound_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SoundServer]:
     yield server
     server.kill()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for a test module's pages (tests/browser.py)."""
+    from tests.browser import chromium
+
+    driver = chromium()
+    yield driver
+    driver.quit()

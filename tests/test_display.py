@@ -32,18 +32,11 @@ from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store import clients
 from motionmusic.store.preset_library import find_preset
-from tests.browser import chromium, near, pixels
+from tests.browser import near, pixels
 from tests.test_cli import assert_clean_error, mm
 from tests.test_realtime import looped_trace
 
 REACHED = "#ff00ff"  # a colour nothing else on the page uses
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture

@@ -23,18 +23,11 @@ from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.instrument import Instrument
 from motionmusic.runtime.tracker import Tracker
 from motionmusic.store.preset_library import find_preset
-from tests.browser import chromium, near, pixels
+from tests.browser import near, pixels
 from tests.motion import face_trace, pointer_trace
 from tests.test_display import local_url, wait_until
 
 REACHED = "#ffd23f"  # the dark scheme's colour of a reached target: a gesture that is on
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture

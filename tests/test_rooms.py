@@ -98,14 +98,20 @@ def comings_and_goings(media_dir: Path, tmp_path_factory: pytest.TempPathFactory
         clip.append(np.asarray(read[1], np.uint8))
     capture.release()
     rng = np.random.default_rng(6)
+    frames = comings(clip)
+    noisy = [np.clip(f + rng.normal(0, 4, f.shape), 0, 255).astype(np.uint8) for f in frames]
+    return write_video(tmp_path_factory.mktemp("rooms") / "comings.mp4", noisy)
+
+
+def comings(clip: list[np.ndarray]) -> list[np.ndarray]:
+    """A plain wall while nobody is in view (`spans`), the clip, going on, while the client is."""
     wall = np.full_like(clip[0], 150)
     frames, i = [], 0
     for start, end, client in spans():
         for _ in range(round((end - start) * FPS)):
             frames.append(clip[i % len(clip)] if client else wall)
             i += client
-    noisy = [np.clip(f + rng.normal(0, 4, f.shape), 0, 255).astype(np.uint8) for f in frames]
-    return write_video(tmp_path_factory.mktemp("rooms") / "comings.mp4", noisy)
+    return frames
 
 
 def presence(curves: Path, preset: str) -> np.ndarray:
@@ -145,13 +151,7 @@ def face_comings(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     while (read := capture.read())[0] and len(clip) < 90:
         clip.append(cv2.resize(np.asarray(read[1], np.uint8), (640, 427)))
     capture.release()
-    wall = np.full_like(clip[0], 150)
-    frames, i = [], 0
-    for start, end, client in spans():
-        for _ in range(round((end - start) * FPS)):
-            frames.append(clip[i % len(clip)] if client else wall)
-            i += client
-    return write_video(tmp_path_factory.mktemp("rooms") / "faces.mp4", frames)
+    return write_video(tmp_path_factory.mktemp("rooms") / "faces.mp4", comings(clip))
 
 
 def test_a_face_that_leaves_and_comes_back_is_played_only_while_in_view(

@@ -17,8 +17,7 @@ import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
-from motionmusic.adapters.pose_mediapipe import fit
-from motionmusic.core.errors import MotionMusicError
+from motionmusic.adapters.pose_mediapipe import created, fit
 from motionmusic.core.face import FACE_POINTS, FaceFrame
 from motionmusic.core.pose import WHOLE, Frame, Zone
 
@@ -72,18 +71,11 @@ class MediaPipeFace:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        try:
-            return vision.FaceLandmarker.create_from_options(options)
-        except OSError as exc:
-            raise MotionMusicError(
-                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
-            ) from exc
-        except (RuntimeError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise MotionMusicError(
-                f"cannot load face model {self._path}: {first} "
-                "(motionmusic model fetch face, or model import PATH)"
-            ) from exc
+        fix = " (motionmusic model fetch face, or model import PATH)"
+        landmarker: vision.FaceLandmarker = created(
+            vision.FaceLandmarker.create_from_options, options, f"face model {self._path}", fix
+        )
+        return landmarker
 
     def faces(self, frame: Frame, zone: Zone = WHOLE) -> list[FaceFrame]:
         """The faces in `zone` of one BGR frame: tracked over the whole picture, found afresh in

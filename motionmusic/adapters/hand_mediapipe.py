@@ -16,8 +16,7 @@ import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
-from motionmusic.adapters.pose_mediapipe import fit
-from motionmusic.core.errors import MotionMusicError
+from motionmusic.adapters.pose_mediapipe import created, fit
 from motionmusic.core.hand import HAND_POINTS, HandFrame
 from motionmusic.core.pose import Frame
 
@@ -52,18 +51,10 @@ class MediaPipeHand:
             running_mode=vision.RunningMode.VIDEO,
             num_hands=max_hands,
         )
-        try:
-            self._tracker = vision.HandLandmarker.create_from_options(options)
-        except OSError as exc:
-            raise MotionMusicError(
-                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
-            ) from exc
-        except (RuntimeError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise MotionMusicError(
-                f"cannot load hand model {model_path}: {first} "
-                "(motionmusic model fetch hand, or model import PATH)"
-            ) from exc
+        fix = " (motionmusic model fetch hand, or model import PATH)"
+        self._tracker: vision.HandLandmarker = created(
+            vision.HandLandmarker.create_from_options, options, f"hand model {model_path}", fix
+        )
         self._last_ms = -1
         self.stage_ms: dict[str, float] = {}
 

@@ -16,8 +16,10 @@ the client's zone costs what one pose costs.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import cv2
 import mediapipe as mp
@@ -39,6 +41,20 @@ def to_pose_frame(
     )
     world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]])
     return PoseFrame(t_ns, image[:, :3], world, image[:, 3], image[:, 4], size)
+
+
+def created(create: Callable[[Any], Any], options: Any, what: str, fix: str = "") -> Any:
+    """A MediaPipe task made from `options`; a failure is one line: the native libraries
+    missing (and what to install), or the model named by `what` unloadable (and `fix`)."""
+    try:
+        return create(options)
+    except OSError as exc:  # MediaPipe's native library, or one it needs, is missing
+        raise MotionMusicError(
+            f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
+        ) from exc
+    except (RuntimeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MotionMusicError(f"cannot load {what}: {first}{fix}") from exc
 
 
 def fit(image: np.ndarray, max_side: int) -> np.ndarray:
@@ -88,16 +104,10 @@ class MediaPipePose:
             min_pose_presence_confidence=self._confidence,
             min_tracking_confidence=self._confidence,
         )
-        model_path = self._path
-        try:
-            return vision.PoseLandmarker.create_from_options(options)
-        except OSError as exc:  # MediaPipe's native library, or one it needs, is missing
-            raise MotionMusicError(
-                f"cannot start MediaPipe: {exc} (on Debian/Ubuntu: apt install libegl1 libgles2 libgl1)"
-            ) from exc
-        except (RuntimeError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise MotionMusicError(f"cannot load pose model {model_path}: {first}") from exc
+        landmarker: vision.PoseLandmarker = created(
+            vision.PoseLandmarker.create_from_options, options, f"pose model {self._path}"
+        )
+        return landmarker
 
     def _timestamp_ms(self, t_ns: int) -> int:
         ms = max(t_ns // 1_000_000, self._last_ms + 1)
