@@ -202,3 +202,21 @@ def test_a_face_is_calibrated_from_its_rest_to_its_own_widest() -> None:
     assert calibrator.done
     found = calibrator.results["jaw_open"]
     assert found.rest == pytest.approx(0.05) and found.reach == pytest.approx(0.35)
+
+
+def test_a_clients_own_hold_time_is_used_and_a_bad_one_refused() -> None:
+    """A client whose deliberate blink is slower: their profile holds long_blink for 0.7 s, so
+    a 0.6 s closure (enough for the preset's 0.45 s) does not switch, and 0.8 s does."""
+    assert mm("clients", "add", "H1").returncode == 0
+    assert mm("clients", "set", "H1", "--hold", "long_blink=700").returncode == 0
+    profile = clients.load("H1")
+    for shut_s, presses in ((0.6, 0), (0.8, 1)):
+        performer = Performer(find_preset("blink-switch"), profile)
+        frames = round(1.5 * FPS)
+        for i in range(frames):
+            shut = 0.9 if 0.2 <= i / FPS < 0.2 + shut_s else 0.05
+            performer.step(_face(i / FPS, eyes_closed=shut))
+        assert performer.detectors[0].presses == presses, shut_s
+    bad = mm("clients", "set", "H1", "--hold", "long_blink=9000")
+    assert bad.returncode == 2 and "\n" not in bad.stderr.strip() and "3000" in bad.stderr
+    assert mm("clients", "set", "H1", "--hold", "blink").returncode == 2

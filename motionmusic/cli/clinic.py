@@ -46,6 +46,17 @@ def clients_group() -> None:
     """Client profiles (pseudonymous ids; stored on this machine only)."""
 
 
+def _holds(values: tuple[str, ...]) -> dict[str, int]:
+    """GESTURE=MS options into a dict, with one-line errors."""
+    out: dict[str, int] = {}
+    for item in values:
+        name, _, number = item.partition("=")
+        if not name or not number.strip().isdigit():
+            raise MotionMusicError(f"--hold {item!r}: expected GESTURE=MS (e.g. long_blink=600)")
+        out[name] = int(number)
+    return out
+
+
 @clients_group.command("add")
 @click.argument("client")
 @click.option("--preset", help="Default preset for this client's sessions.")
@@ -88,6 +99,13 @@ def clients_show(client: str) -> None:
 )
 @click.option("--gain", "gains", multiple=True, metavar="ANGLE=G", help="Sensitivity (1..20).")
 @click.option(
+    "--hold",
+    "holds",
+    multiple=True,
+    metavar="GESTURE=MS",
+    help="This client's hold time for a gesture (0..3000 ms), e.g. long_blink=600.",
+)
+@click.option(
     "--look",
     "looks",
     multiple=True,
@@ -103,6 +121,7 @@ def clients_set(
     clear_target: tuple[str, ...],
     stretches: tuple[str, ...],
     gains: tuple[str, ...],
+    holds: tuple[str, ...],
     looks: tuple[str, ...],
 ) -> None:
     """Change a client's default preset, notes, ROM targets, sensitivity gains or display look."""
@@ -121,6 +140,8 @@ def clients_set(
             profile = profile.with_angle(name, stretch=value)
         for name, value in _pairs(gains, "--gain").items():
             profile = profile.with_angle(name, gain=value)
+        if holds:
+            profile = profile.with_holds(_holds(holds))
         if looks:
             profile = profile.with_look(dict(item.partition("=")[::2] for item in looks))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError

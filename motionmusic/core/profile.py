@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from motionmusic.core.controls import VOICE_PARAMETERS
 from motionmusic.core.errors import MotionMusicError
+from motionmusic.core.gestures import Gesture
 from motionmusic.core.presets import Preset, Voice, describe
 from motionmusic.core.schema import Control, Feature, Strict
 
@@ -100,6 +101,9 @@ class Profile(Strict):
     angles: dict[Feature, AngleSettings] = Field(default_factory=dict)
     display: Look = Field(default_factory=Look)
     """The client display's look (`run --display`)."""
+    holds: dict[str, Annotated[int, Field(ge=0, le=3000)]] = Field(default_factory=dict)
+    """This client's own hold time (ms) for a gesture, by its name: a deliberate blink is longer
+    for some clients than for others (`--hold long_blink=600`)."""
 
     def setting(self, feature: str) -> AngleSettings:
         return self.angles.get(feature, AngleSettings())
@@ -134,6 +138,11 @@ class Profile(Strict):
         except ValidationError as exc:
             raise MotionMusicError(f"display.{describe(exc)}") from None
         return self.model_copy(update={"display": look})
+
+    def with_holds(self, holds: dict[str, int]) -> Profile:
+        """A copy with these gestures' hold times (validated: 0..3000 ms)."""
+        merged = {**self.model_dump(), "holds": {**self.holds, **holds}}
+        return Profile.model_validate(merged)
 
     def with_angle(self, feature: str, **changes: object) -> Profile:
         """A copy with one angle's settings changed (validated)."""
@@ -196,6 +205,11 @@ def _bend(control: C, profile: Profile) -> C:
     return bent
 
 
+def _own_hold(gesture: Gesture, profile: Profile) -> Gesture:
+    hold = profile.holds.get(gesture.name)
+    return gesture if hold is None else gesture.model_copy(update={"hold_ms": hold})
+
+
 def _bend_voice(voice: Voice, profile: Profile) -> Voice:
     update: dict[str, object] = {
         name: _bend(getattr(voice, name), profile) for name in VOICE_PARAMETERS
@@ -211,7 +225,7 @@ def apply_profile(preset: Preset, profile: Profile | None) -> Preset:
     if profile is None:
         return preset
     voices = [_bend_voice(v, profile) for v in preset.voices]
-    gestures = [_bend(g, profile) for g in preset.gestures]
+    gestures = [_own_hold(_bend(g, profile), profile) for g in preset.gestures]
     pointer = preset.pointer
     if pointer is not None:  # the pointer's gain: the client's calibrated range
         axes = {"x": _bend(pointer.x, profile), "y": _bend(pointer.y, profile)}
