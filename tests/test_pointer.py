@@ -125,3 +125,30 @@ input = [-25, 25]
     with pytest.raises(MotionMusicError) as caught:
         parse_preset_text(text, "p.toml")
     assert said in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_with_two_rows_the_nod_chooses_the_row() -> None:
+    """Two rows of four: looking up puts the pointer in the top row, whose notes go on up the
+    scale (C D E G below, A C D E above)."""
+    text = """
+name = "two-rows"
+[[voices]]
+name = "zone"
+instrument = "pad"
+[pointer]
+voice = "zone"
+rows = 2
+dwell_ms = 300
+[pointer.x]
+feature = "face_yaw"
+input = [-25, 25]
+[pointer.y]
+feature = "face_pitch"
+input = [-15, 15]
+"""
+    performer = Performer(parse_preset_text(text, "two-rows"))
+    smoother = FeatureFilter(performer.preset.smoothing, FPS)
+    for i in range(30):
+        played = performer.step(smoother(_face(i / FPS, face_yaw=-20.0, face_pitch=12.0)))
+    assert performer.pointed is not None and performer.pointed.zone == 4
+    assert played.voices[0].present and played.voices[0].note == "A4"
