@@ -44,7 +44,7 @@ class FaceFrame:
     def box(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) of the face in the picture, as fractions."""
         x, y = self.points[:, 0], self.points[:, 1]
-        return float(x.min()), float(y.min()), float(x.max()), float(y.max())
+        return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
 
     @property
     def nose(self) -> tuple[float, float]:

@@ -67,7 +67,7 @@ class HandFrame:
         """The hand's size in the picture, in pixels (the longer side of its box)."""
         width, height = self.image_size
         spans = np.ptp(self.points[:, :2], axis=0) * np.array([width, height])
-        return float(spans.max())
+        return float(np.max(spans))
 
 
 def _turn(a: FloatArray, b: FloatArray) -> float:
