@@ -46,6 +46,7 @@ CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
 START_S = 5.0  # an output still not steady this long after it started is no output
 STEADY_S = 0.25  # sound asked for this long (in buffers) after the start: the output is running
+LATENCY_EVERY_S = 2.0  # a desktop sound server grows its buffer after an underrun: re-read it
 TWO_PI = 6.283185307179586
 FEEDBACK = 0.08 * TWO_PI  # the theremin's self-modulation at full brightness, in radians
 
@@ -413,7 +414,7 @@ def serve(
     while array[ch.STOP] == 0.0:
         time.sleep(0.1)
         ticks += 1
-        if backend == "portaudio" and ticks % 50 == 0:  # the server may grow its buffer
+        if backend == "portaudio" and ticks % round(LATENCY_EVERY_S / 0.1) == 0:
             array[ch.LATENCY] = output_latency_s(backend, rate, buffer, device)
             late_ns[0] = max(int(1.5 * buffer / rate * 1e9), int(array[ch.LATENCY] * 1e9))
         orphaned = os.getppid() != parent
