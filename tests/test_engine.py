@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import time
+
+import pytest
 
 from motionmusic.adapters.synth_silent import SilentSynth
 from motionmusic.core.clock import FakeClock
 from motionmusic.core.controls import Controls
+from motionmusic.core.pose import WHOLE, Frame, PoseFrame, Zone
 from motionmusic.core.replay import TracePoses, TraceSource
-from motionmusic.core.trace import read_trace
+from motionmusic.core.trace import Trace, read_trace
 from motionmusic.runtime.engine import Engine
 from motionmusic.runtime.sources import bundled_trace
 from motionmusic.runtime.state import EngineState
@@ -72,6 +76,51 @@ def test_mute_goes_straight_to_the_synth():
     time.sleep(0.1)
     engine.stop()
     assert not engine.running
+
+
+class SlowPoses(TracePoses):
+    """A model that takes 20 ms a frame and must not be used once closed (MediaPipe crashes)."""
+
+    def __init__(self, trace: Trace) -> None:
+        super().__init__(trace)
+        self.closed = False
+        self.used_closed = 0
+
+    def estimate(self, frame: Frame, zone: Zone = WHOLE, slot: int = 0) -> PoseFrame | None:
+        time.sleep(0.02)
+        self.used_closed += self.closed
+        return super().estimate(frame, zone, slot)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_stop_signalled_while_waiting_ends_the_loop_before_the_model_is_closed():
+    """SIGTERM (a KeyboardInterrupt) lands while the front end waits for the loop, as a
+    service stop does: the stop still waits for the loop to end, so the model it runs is never
+    closed under it (that crashed the process on the way out: exit 139)."""
+    trace = read_trace(bundled_trace())
+    poses = SlowPoses(trace)
+    engine = engine_for(
+        TraceSource(trace, realtime=True), poses, find_preset("theremin"), RecordingSynth()
+    )
+    engine.start()
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            engine.wait(timeout=10)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    engine.stop()
+    poses.close()  # as the session's ExitStack closes it, after the stop
+    time.sleep(0.2)
+    assert not engine.running and engine.status == "stopped"
+    assert poses.used_closed == 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def test_an_arm_tracked_too_poorly_to_play_is_said_unsteady_held_and_logged(tmp_path):

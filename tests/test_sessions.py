@@ -307,7 +307,7 @@ def test_no_process_is_left_playing_after_a_kill(jack_server, client, tmp_path, 
     assert synths, "the synth runs in its own process"
     time.sleep(1.5)
     process.send_signal(how)
-    process.wait(timeout=15)
+    assert process.wait(timeout=15) == (-signal.SIGKILL if how == signal.SIGKILL else 0)
     _gone, alive = psutil.wait_procs(synths, timeout=5)
     assert alive == []
     (log,) = clients.sessions(client)

@@ -77,6 +77,7 @@ class Engine:
         self._interval = 1.0 / state_hz
         self._max_frames = max_frames
         self._stop = threading.Event()
+        self._ended = threading.Event()  # the loop has ended (see stop())
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self.run, name="engine", daemon=True)
         self._t_ns = self.clock.now_ns()  # the newest frame's time: edits are logged at it
@@ -111,18 +112,21 @@ class Engine:
         return muted
 
     def stop(self) -> None:
+        """Ask the loop to end and wait (up to 5 s) until it has: only then may the models it
+        runs be closed. An Event, not Thread.join: on Python 3.11 a Ctrl-C or SIGTERM landing
+        in a join marks the thread ended while it still runs, and a model closed under it
+        crashed the process on the way out."""
         self._stop.set()
         if self._thread.ident is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5.0)
+            self._ended.wait(timeout=5.0)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the source to end; True if the loop finished."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._ended.wait(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._thread.is_alive() and not self._ended.is_set()
 
     # -- what commands use (in the loop thread) --------------------------------------------
     @property
@@ -175,7 +179,10 @@ class Engine:
         except BaseException as exc:
             self.error = exc
         finally:
-            self._end()
+            try:
+                self._end()
+            finally:
+                self._ended.set()
 
     def _step(self, frame: Frame, started: float) -> None:
         self.news.camera(False, frame.t_ns)
