@@ -514,7 +514,7 @@ def test_midi_comes_back_with_the_jack_server(tmp_path, monkeypatch):
         back = time.monotonic()
         wait_for(after, lambda m: m[:3] == (0xB0, 101, 0), back, 6)  # RPN 0: the bend range
         wait_for(after, lambda m: m[0] & 0xF0 == 0xE0, back, 2)  # the glide plays on
-        assert output.describe().endswith(dump_input())
+        wait_until(lambda: output.describe().endswith(dump_input()), 1)  # the screen's line
         pedal = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="test-pedal")
         cleanup.callback(pedal.delete)
         pedal.open_virtual_port("out")
@@ -533,6 +533,31 @@ class Beats:
 
     def record(self, sample: Sample, controls: Controls | None) -> None:
         self.times.append(time.monotonic())
+
+
+def test_watching_the_ports_keeps_one_jack_client_open(jack_server):
+    """The output's connections and the switch input are looked at every 2 s, through one JACK
+    client that stays open: a client opened and closed at each look now and then hung the whole
+    process inside libjack's jack_client_close."""
+    import jack
+
+    opened: list[str] = []
+    watcher = jack.Client("mm-test-watcher", no_start_server=True)
+    watcher.set_client_registration_callback(
+        lambda name, register: opened.append(name) if register else None
+    )
+    watcher.activate()
+    try:
+        output = MidiOutput(MidiOutPort("jack"), find_preset("theremin"))
+        switch = MidiInPort(lambda message: None, "jack")
+        time.sleep(4.5)  # two looks of each
+        switch.close()
+        output.close()
+    finally:
+        watcher.deactivate()
+        watcher.close()
+    assert "motionmusic" in opened and "motionmusic-in" in opened  # the ports were seen opening
+    assert opened.count("motionmusic-probe") <= 1
 
 
 def test_a_port_dead_with_its_server_is_set_aside_and_comes_back(tmp_path, monkeypatch):

@@ -260,19 +260,59 @@ def _release(port: Any) -> None:
 
 
 class _JackProbe:
-    """A short-lived JACK client to look at and connect ports (never starts a server)."""
+    """This process's one JACK client for looking at and connecting ports (it never starts a
+    server), held while in use. It is opened once and kept, not opened and closed at each look:
+    the ports are looked at every 2 s, and now and then libjack's jack_client_close hung the
+    whole process for good (a mutex of the client left held by one of libjack's own threads,
+    cancelled as it handled another client's news). When its server dies (or another server is
+    asked for) it is put aside like a dead port, never closed, and opened again on the server
+    that answers. Asked for another server that way (tests), it is closed: libjack can be on
+    one server at a time."""
+
+    _lock = threading.RLock()
+    _client: Any = None
+    _server: str | None = None
+    _dead = threading.Event()
 
     def __enter__(self) -> Any:
+        _JackProbe._lock.acquire()
+        try:
+            return _JackProbe._open()
+        except BaseException:
+            _JackProbe._lock.release()
+            raise
+
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
         import jack
 
         try:
-            self.client = jack.Client(f"{CLIENT}-probe", no_start_server=True)
-        except jack.JackError as exc:
-            raise MotionMusicError("no JACK server running") from exc
-        return self.client
+            if isinstance(exc, jack.JackError):  # its server is gone or going: a new one next
+                _JackProbe._dead.set()
+                raise MotionMusicError(f"JACK: {exc}") from exc
+        finally:
+            _JackProbe._lock.release()
 
-    def __exit__(self, *exc: object) -> None:
-        self.client.close()
+    @classmethod
+    def _open(cls) -> Any:
+        import jack
+
+        server = os.environ.get("JACK_DEFAULT_SERVER", "default")
+        if cls._client is not None and cls._dead.is_set():
+            _bury(cls._client)
+            cls._client = None
+        elif cls._client is not None and cls._server != server:  # libjack serves one at a time
+            cls._client.close()
+            cls._client = None
+        if cls._client is None:
+            try:
+                client = jack.Client(f"{CLIENT}-probe", no_start_server=True)
+            except jack.JackError as exc:
+                raise MotionMusicError("no JACK server running") from exc
+            dead = threading.Event()
+            client.set_shutdown_callback(lambda status, reason: dead.set())
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(client))  # never closed by collection
+            cls._client, cls._server, cls._dead = client, server, dead
+        return cls._client
 
 
 def _ours(port: Any, name: str) -> bool:
