@@ -264,10 +264,9 @@ class _JackProbe:
     server), held while in use. It is opened once and kept, not opened and closed at each look:
     the ports are looked at every 2 s, and now and then libjack's jack_client_close hung the
     whole process for good (a mutex of the client left held by one of libjack's own threads,
-    cancelled as it handled another client's news). When its server dies (or another server is
-    asked for) it is put aside like a dead port, never closed, and opened again on the server
-    that answers. Asked for another server that way (tests), it is closed: libjack can be on
-    one server at a time."""
+    cancelled as it handled another client's news). When its server dies it is put aside like
+    a dead port, never closed, and opened again on the server that answers. When another server
+    is named (JACK_DEFAULT_SERVER, in tests) it is closed: libjack is on one server at a time."""
 
     _lock = threading.RLock()
     _client: Any = None

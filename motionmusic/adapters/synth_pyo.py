@@ -46,6 +46,7 @@ CEILING = 10 ** (-1.0 / 20)  # -1 dBFS
 MUTE_S = 0.005
 START_S = 5.0  # an output still not steady this long after it started is no output
 STEADY_S = 0.25  # sound asked for this long (in buffers) after the start: the output is running
+WATCH_S = 0.1  # how often the serving process looks at the stop flag and its parent
 LATENCY_EVERY_S = 2.0  # a desktop sound server grows its buffer after an underrun: re-read it
 TWO_PI = 6.283185307179586
 FEEDBACK = 0.08 * TWO_PI  # the theremin's self-modulation at full brightness, in radians
@@ -410,11 +411,11 @@ def serve(
     array[ch.STATUS] = ch.RUNNING
     parent = os.getppid()
     orphaned = False
-    ticks = 0
+    ticks, latency_every = 0, round(LATENCY_EVERY_S / WATCH_S)
     while array[ch.STOP] == 0.0:
-        time.sleep(0.1)
+        time.sleep(WATCH_S)
         ticks += 1
-        if backend == "portaudio" and ticks % round(LATENCY_EVERY_S / 0.1) == 0:
+        if backend == "portaudio" and ticks % latency_every == 0:
             array[ch.LATENCY] = output_latency_s(backend, rate, buffer, device)
             late_ns[0] = max(int(1.5 * buffer / rate * 1e9), int(array[ch.LATENCY] * 1e9))
         orphaned = os.getppid() != parent

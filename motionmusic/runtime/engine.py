@@ -126,7 +126,8 @@ class Engine:
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive() and not self._ended.is_set()
+        """The loop's thread was started and has not ended (not `is_alive`: see stop())."""
+        return self._thread.ident is not None and not self._ended.is_set()
 
     # -- what commands use (in the loop thread) --------------------------------------------
     @property
