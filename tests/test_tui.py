@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -373,6 +374,17 @@ class Terminal:
 
     def end_with(self, key: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+        self._ended_cleanly()
+
+    def end_by(self, signum: int) -> None:
+        """Send `signum` to the app's process, as a service manager or a closed SSH does."""
+        import os
+
+        (app,) = [pid for pid in marked(self.token.encode()) if _is_app(pid)]
+        os.kill(app, signum)
+        self._ended_cleanly()
+
+    def _ended_cleanly(self) -> None:
         deadline = time.monotonic() + 20
         while not self.rc.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -382,6 +394,17 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def _is_app(pid: int) -> bool:
+    """The motionmusic process itself: not the shell around it, not its synth process."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return (
+        b"motionmusic" in command and b"-m" in command and b"spawn_main" not in b" ".join(command)
+    )
 
 
 @pytest.mark.parametrize(
@@ -400,9 +423,10 @@ def test_demo_in_a_terminal_shows_the_session_and_quits_on_q(jack_server, tmp_pa
         terminal.close()
 
 
-def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tmp_path):
+@pytest.mark.parametrize("how", ["C-c", signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tmp_path, how):
     """`run --client` opens the UI; Ctrl-C quits like q: fades out, stops the synth process,
-    finishes the session log."""
+    finishes the session log. So does SIGTERM (a service stop), and it exits 0, not 1."""
     clients.create("C44", "arm-raise-pentatonic")
     trace = arm_trace(tmp_path / "t.mmtrace", np.tile(segments((1, 15, 15), (1, 15, 120)), 20))
     args = f"run --client C44 --audio jack --source {trace}"
@@ -410,7 +434,7 @@ def test_a_client_session_in_the_ui_is_saved_when_ctrl_c_ends_it(jack_server, tm
     try:
         screen = terminal.wait_for("● REC 00:03")
         assert "client C44" in screen and "audio jack ok" in screen, screen
-        terminal.end_with("C-c")
+        terminal.end_with(how) if isinstance(how, str) else terminal.end_by(how)
     finally:
         terminal.close()
     logs = clients.sessions("C44")

@@ -3,7 +3,7 @@ the pose model's native output goes to the log file, not over the screen), then 
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 from rich.console import Console
 
@@ -31,7 +31,8 @@ def open_ui(request: SessionRequest, console: Console) -> None:
         if switch is not None:
             stack.callback(switch.close)
             app.notes.append(f"switch: MIDI {switch.api} input {switch.name}")
-        app.run()
+        with suppress(KeyboardInterrupt):  # SIGTERM or SIGHUP (see main): a stop, as q is
+            app.run()
     error = live.error
     if isinstance(error, MotionMusicError):
         raise error
